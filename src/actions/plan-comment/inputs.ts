@@ -1,0 +1,87 @@
+/** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */
+import { InputError } from '../../common/errors.js';
+import {
+  readBoolean,
+  readEnum,
+  readInteger,
+  readOptional,
+  readString,
+  readUrl,
+  type InputReader,
+} from '../../common/inputs.js';
+import type { PlanInput } from '../../terraform/source.js';
+
+export const MODES = ['upsert', 'recreate', 'off'] as const;
+export const ON_NO_CHANGES = ['comment', 'delete', 'silent'] as const;
+/** GitHub refuses comments longer than 65,536 characters. */
+export const GITHUB_COMMENT_LIMIT = 65536;
+/** Below this, not even the heading, counts and warnings fit. */
+export const MIN_LENGTH = 4000;
+
+export interface PlanCommentInputs {
+  plan: PlanInput;
+  workingDirectory: string;
+  label: string;
+  githubToken: string;
+  pullRequest: number | undefined;
+  mode: (typeof MODES)[number];
+  onNoChanges: (typeof ON_NO_CHANGES)[number];
+  maxLength: number;
+  detailsUrl: string | undefined;
+  commentAuthor: string | undefined;
+  jobSummary: boolean;
+}
+
+export function parseInputs(io: InputReader): PlanCommentInputs {
+  const planJson = readOptional(io, 'plan-json');
+  const planFile = readOptional(io, 'plan-file');
+  if (planJson && planFile) {
+    throw new InputError(
+      'plan-file',
+      planFile,
+      "nothing when 'plan-json' is set: give exactly one of plan-json or plan-file",
+    );
+  }
+  if (!planJson && !planFile) {
+    throw new InputError(
+      'plan-json',
+      undefined,
+      "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required",
+    );
+  }
+  const plan: PlanInput = planJson
+    ? { kind: 'json', path: planJson }
+    : { kind: 'binary', path: planFile!, command: readString(io, 'terraform-cmd', 'terraform') };
+  const workingDirectory = readString(io, 'working-directory', '.');
+  const label = readString(io, 'label', workingDirectory);
+  if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
+  const mode = readEnum(io, 'mode', MODES, 'upsert');
+  const githubToken = readString(io, 'github-token');
+  if (!githubToken && mode !== 'off') {
+    throw new InputError(
+      'github-token',
+      '',
+      'a token that can write pull request comments (default: ${{ github.token }}), or mode: off',
+      { secret: true },
+    );
+  }
+  const pullRequestText = readOptional(io, 'pull-request');
+  const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', { min: 1 });
+  return {
+    plan,
+    workingDirectory,
+    label,
+    githubToken,
+    pullRequest,
+    mode,
+    onNoChanges: readEnum(io, 'on-no-changes', ON_NO_CHANGES, 'comment'),
+    maxLength: readInteger(io, 'max-length', {
+      min: MIN_LENGTH,
+      max: GITHUB_COMMENT_LIMIT,
+      fallback: 65000,
+    })!,
+    detailsUrl: readUrl(io, 'details-url'),
+    commentAuthor: readOptional(io, 'comment-author'),
+    jobSummary: readBoolean(io, 'job-summary', true),
+  };
+}

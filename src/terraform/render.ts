@@ -1,0 +1,612 @@
+/**
+ * The plan report as GitHub markdown, within a size budget.
+ *
+ * Layout: heading with the label and the one-line summary; the counts; a caution block for an errored or
+ * incomplete plan; a caution block listing every destroy and replace with Terraform's reason; failing checks;
+ * the resource changes grouped by action, each resource with its attribute diff; outputs; deferred changes;
+ * drift; a footer with the fingerprint.
+ *
+ * Size: the report never exceeds `maxLength` (characters for a comment, UTF-8 bytes for a job summary). It is
+ * rendered at the most detailed level that fits: full diffs; diffs trimmed to 80 lines and long strings cut;
+ * diffs trimmed to 20 lines; addresses only; and last, as many addresses as fit with a count of the rest. The
+ * heading, summary, counts and destroy warnings are always kept (the warnings themselves are shortened only at
+ * the last level, and only when they alone would not fit). Nothing is cut inside a tag, a code block or a
+ * character: whole items are left out and the report says what was left out.
+ */
+import {
+  GROUP_ORDER,
+  describeDeferredReason,
+  describeReason,
+  formatPath,
+  groupOf,
+  isDestructive,
+  summaryLine,
+  type ChangeGroup,
+  type PlanModel,
+  type ResourceChange,
+} from './changes.js';
+import { renderDriftDiff, renderOutputDiff, renderResourceDiff, type DiffOptions } from './diff.js';
+import type { SensitiveValues } from './sensitive.js';
+import { codeBlock, codeSpan, escapeHtml, htmlCode } from '../common/markdown.js';
+import { plural, revealInvisible, sizeOf, truncateCodeUnits, type SizeUnit } from '../common/text.js';
+
+export interface ReportContext {
+  label: string;
+  fingerprint: string;
+  /** First line of the report (the sticky comment's hidden marker); omitted in the job summary. */
+  marker?: string;
+  detailsUrl?: string;
+  runUrl?: string;
+  commitSha?: string;
+}
+
+export interface ReportBudget {
+  maxLength: number;
+  unit: SizeUnit;
+}
+
+export type DetailLevel = 'full' | 'trimmed' | 'short' | 'addresses' | 'partial';
+
+export interface RenderedReport {
+  markdown: string;
+  level: DetailLevel;
+  /** What was left out, in words, empty when nothing was. */
+  omissions: string[];
+}
+
+interface LevelSpec {
+  level: Exclude<DetailLevel, 'partial'>;
+  maxDiffLines: number;
+  maxStringLength: number;
+}
+
+const LEVELS: LevelSpec[] = [
+  { level: 'full', maxDiffLines: Infinity, maxStringLength: 4000 },
+  { level: 'trimmed', maxDiffLines: 80, maxStringLength: 1000 },
+  { level: 'short', maxDiffLines: 20, maxStringLength: 200 },
+  { level: 'addresses', maxDiffLines: 0, maxStringLength: 200 },
+];
+
+/** A group is shown open when its diffs have at most this many lines, collapsed otherwise. */
+const OPEN_GROUP_LINES = 60;
+const MAX_LABEL_LENGTH = 200;
+
+const GROUP_TITLES: Record<ChangeGroup, string> = {
+  replace: 'Replace',
+  delete: 'Destroy',
+  update: 'Update in place',
+  create: 'Create',
+  import: 'Import',
+  move: 'Move',
+  forget: 'Forget (remove from state, keep the object)',
+  read: 'Read data sources during apply',
+};
+
+const ADDRESS_MARKERS: Record<ChangeGroup, string> = {
+  replace: '-/+',
+  delete: '-',
+  update: '!',
+  create: '+',
+  import: '<-',
+  move: '->',
+  forget: '.',
+  read: '<=',
+};
+
+class Overflow extends Error {}
+const OVERFLOW = new Overflow('report over budget');
+
+/** Markdown under construction with a running size; `add` throws OVERFLOW past the limit. */
+class Doc {
+  readonly parts: string[] = [];
+  size = 0;
+  constructor(
+    readonly limit: number,
+    readonly unit: SizeUnit,
+  ) {}
+
+  measure(text: string): number {
+    return sizeOf(text, this.unit) + 1; // + the newline that joins it
+  }
+
+  add(text: string): void {
+    const size = this.measure(text);
+    if (this.size + size > this.limit) throw OVERFLOW;
+    this.size += size;
+    this.parts.push(text);
+  }
+
+  toString(): string {
+    return this.parts.join('\n');
+  }
+}
+
+interface Grouped {
+  group: ChangeGroup;
+  changes: ResourceChange[];
+}
+
+function groupChanges(model: PlanModel): Grouped[] {
+  const byGroup = new Map<ChangeGroup, ResourceChange[]>();
+  for (const change of model.changes) {
+    const group = groupOf(change);
+    if (!group) continue;
+    let list = byGroup.get(group);
+    if (!list) byGroup.set(group, (list = []));
+    list.push(change);
+  }
+  return GROUP_ORDER.filter((g) => byGroup.has(g)).map((group) => ({ group, changes: byGroup.get(group)! }));
+}
+
+export function renderPlanReport(
+  model: PlanModel,
+  sensitive: SensitiveValues,
+  context: ReportContext,
+  budget: ReportBudget,
+): RenderedReport {
+  const groups = groupChanges(model);
+  const diffCache = new Map<number, Map<ResourceChange, string[]>>();
+  for (const spec of LEVELS) {
+    const doc = new Doc(budget.maxLength, budget.unit);
+    try {
+      const omissions = omissionsFor(spec);
+      renderLevel(doc, model, sensitive, context, groups, spec, omissions, diffCache);
+      return { markdown: doc.toString(), level: spec.level, omissions };
+    } catch (error) {
+      if (error !== OVERFLOW) throw error;
+    }
+  }
+  return renderPartial(model, context, groups, budget);
+}
+
+function omissionsFor(spec: LevelSpec): string[] {
+  switch (spec.level) {
+    case 'full':
+      return [];
+    case 'trimmed':
+    case 'short':
+      return [
+        `diffs longer than ${spec.maxDiffLines} lines were shortened and strings cut to ${spec.maxStringLength} characters`,
+      ];
+    case 'addresses':
+      return ['per-resource diffs were left out: only the addresses are listed'];
+  }
+}
+
+function renderHead(doc: Doc, model: PlanModel, context: ReportContext): void {
+  if (context.marker) doc.add(context.marker);
+  const label = truncateCodeUnits(revealInvisible(context.label), MAX_LABEL_LENGTH);
+  const icon = model.errored ? '❌' : !model.hasChanges ? '✅' : model.hasDestroy ? '⚠️' : '📝';
+  doc.add(`### ${icon} Terraform plan for ${codeSpan(label)}`);
+  doc.add('');
+  doc.add(`**${capitalize(summaryLine(model))}**`);
+  doc.add('');
+  const c = model.counts;
+  const cells: [string, number][] = [
+    ['add', c.add],
+    ['change', c.change],
+    ['destroy', c.destroy],
+    ['replace', c.replace],
+  ];
+  if (c.import) cells.push(['import', c.import]);
+  if (c.move) cells.push(['move', c.move]);
+  if (c.forget) cells.push(['forget', c.forget]);
+  if (c.read) cells.push(['read', c.read]);
+  if (c.outputs) cells.push(['outputs', c.outputs]);
+  if (c.deferred) cells.push(['deferred', c.deferred]);
+  if (c.drift) cells.push(['drift', c.drift]);
+  if (model.hasChanges || model.errored || c.drift) {
+    doc.add(`| ${cells.map(([name]) => name).join(' | ')} |`);
+    doc.add(`|${cells.map(() => '---:').join('|')}|`);
+    doc.add(`| ${cells.map(([, n]) => String(n)).join(' | ')} |`);
+    doc.add('');
+  }
+  if (model.errored) {
+    doc.add('> [!CAUTION]');
+    doc.add(
+      "> **The plan errored.** Terraform stopped before it planned every change, so this list is incomplete. Do not apply it: fix the errors shown in the plan step's log and plan again.",
+    );
+    doc.add('');
+  } else if (!model.complete) {
+    doc.add('> [!WARNING]');
+    doc.add(
+      '> **This plan is incomplete** (changes were deferred or targeted): applying it will leave more changes to plan afterwards.',
+    );
+    doc.add('');
+  }
+}
+
+/** One line per destroy or replace, with Terraform's reason, for the caution block. */
+function destroyWarningLines(model: PlanModel): string[] {
+  const lines: string[] = [];
+  for (const change of model.changes) {
+    if (!isDestructive(change)) continue;
+    const what = change.kind === 'replace' ? 'replaced' : 'destroyed';
+    const order = change.replaceOrder === 'create-then-delete' ? ' (new object created first)' : '';
+    const reasons: string[] = [];
+    const paths = change.change.replace_paths ?? [];
+    if (change.kind === 'replace' && paths.length > 0) {
+      reasons.push(
+        `${paths.map((p) => codeSpan(revealInvisible(formatPath(p)))).join(', ')} forces replacement`,
+      );
+    }
+    const reason = describeReason(change.reason);
+    if (reason && !(change.reason === 'replace_because_cannot_update' && paths.length > 0))
+      reasons.push(reason);
+    const code = change.reason ? ` (${codeSpan(change.reason)})` : '';
+    const deposed = change.deposed ? ` deposed object ${codeSpan(change.deposed)}` : '';
+    lines.push(
+      `> - ${codeSpan(revealInvisible(change.address))}${deposed} **${what}**${order}${reasons.length ? `: ${reasons.join('; ')}` : ''}${code}`,
+    );
+  }
+  return lines;
+}
+
+function destroyWarningTitle(model: PlanModel): string {
+  const destroyed = model.counts.destroy - model.counts.replace;
+  const parts: string[] = [];
+  if (destroyed > 0) parts.push(`${plural(destroyed, 'resource')} will be destroyed`);
+  if (model.counts.replace > 0) parts.push(`${plural(model.counts.replace, 'resource')} will be replaced`);
+  return `> **${parts.join(', ')}**`;
+}
+
+function renderWarnings(doc: Doc, model: PlanModel, lines: string[]): void {
+  if (lines.length > 0) {
+    doc.add('> [!CAUTION]');
+    doc.add(destroyWarningTitle(model));
+    for (const line of lines) doc.add(line);
+    doc.add('');
+  }
+}
+
+function renderChecks(doc: Doc, model: PlanModel): void {
+  if (model.failingChecks.length === 0) return;
+  doc.add('> [!WARNING]');
+  doc.add(`> **${plural(model.failingChecks.length, 'check')} failed**`);
+  for (const check of model.failingChecks) {
+    const problems = check.problems.map((p) => codeSpan(revealInvisible(p))).join('; ');
+    doc.add(
+      `> - ${codeSpan(revealInvisible(check.address))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`,
+    );
+  }
+  doc.add('');
+}
+
+function renderOmissionNote(
+  doc: Doc,
+  context: ReportContext,
+  omissions: string[],
+  budget: number,
+  unit: SizeUnit,
+): void {
+  if (omissions.length === 0) return;
+  const size =
+    unit === 'chars'
+      ? `${budget.toLocaleString('en-US')} characters`
+      : `${budget.toLocaleString('en-US')} bytes`;
+  doc.add('> [!NOTE]');
+  doc.add(`> This plan was shortened to fit in ${size}: ${omissions.join('; ')}.${detailsLink(context)}`);
+  doc.add('');
+}
+
+function detailsLink(context: ReportContext): string {
+  if (context.detailsUrl) return ` <a href="${escapeHtml(context.detailsUrl)}">See the full plan.</a>`;
+  if (context.runUrl)
+    return ` The full plan is in <a href="${escapeHtml(context.runUrl)}">the workflow run</a>.`;
+  return '';
+}
+
+function diffFor(
+  change: ResourceChange,
+  spec: LevelSpec,
+  sensitive: SensitiveValues,
+  cache: Map<number, Map<ResourceChange, string[]>>,
+): string[] {
+  let byChange = cache.get(spec.maxStringLength);
+  if (!byChange) cache.set(spec.maxStringLength, (byChange = new Map()));
+  let lines = byChange.get(change);
+  if (!lines) {
+    const options: DiffOptions = { sensitive, maxStringLength: spec.maxStringLength };
+    lines = renderResourceDiff(change, options, describeReason(change.reason));
+    byChange.set(change, lines);
+  }
+  if (lines.length <= spec.maxDiffLines) return lines;
+  const keep = Math.max(1, spec.maxDiffLines - 1);
+  return [...lines.slice(0, keep), `# … ${lines.length - keep} more lines cut`];
+}
+
+function groupSummary(group: ChangeGroup, count: number): string {
+  return `<b>${escapeHtml(GROUP_TITLES[group])}</b> · ${count}`;
+}
+
+function renderLevel(
+  doc: Doc,
+  model: PlanModel,
+  sensitive: SensitiveValues,
+  context: ReportContext,
+  groups: Grouped[],
+  spec: LevelSpec,
+  omissions: string[],
+  cache: Map<number, Map<ResourceChange, string[]>>,
+): void {
+  renderHead(doc, model, context);
+  renderWarnings(doc, model, destroyWarningLines(model));
+  renderChecks(doc, model);
+  renderOmissionNote(doc, context, omissions, doc.limit, doc.unit);
+  for (const { group, changes } of groups) {
+    if (spec.level === 'addresses') {
+      const lines = changes.map((c) => addressLine(group, c));
+      doc.add(
+        `<details${lines.length <= OPEN_GROUP_LINES ? ' open' : ''}><summary>${groupSummary(group, changes.length)}</summary>`,
+      );
+      doc.add('');
+      doc.add(codeBlock(lines.join('\n'), 'diff'));
+    } else {
+      const blocks: string[] = [];
+      let lineCount = 0;
+      let size = 0;
+      for (const change of changes) {
+        const lines = diffFor(change, spec, sensitive, cache);
+        lineCount += lines.length;
+        const block = codeBlock(lines.join('\n'), 'diff');
+        size += doc.measure(block) + 1;
+        if (doc.size + size > doc.limit) throw OVERFLOW;
+        blocks.push(block);
+      }
+      doc.add(
+        `<details${lineCount <= OPEN_GROUP_LINES ? ' open' : ''}><summary>${groupSummary(group, changes.length)}</summary>`,
+      );
+      doc.add('');
+      for (const block of blocks) {
+        doc.add(block);
+        doc.add('');
+      }
+    }
+    doc.add('</details>');
+    doc.add('');
+  }
+  renderOutputs(doc, model, sensitive, spec);
+  renderDeferred(doc, model);
+  renderDrift(doc, model, sensitive, spec, cache);
+  renderFooter(doc, model, context);
+}
+
+function addressLine(group: ChangeGroup, change: ResourceChange): string {
+  const from = change.previousAddress && group !== 'move' ? ` (moved from ${change.previousAddress})` : '';
+  const moved = group === 'move' ? `${change.previousAddress} -> ` : '';
+  const deposed = change.deposed ? ` (deposed ${change.deposed})` : '';
+  return revealInvisible(`${ADDRESS_MARKERS[group]} ${moved}${change.address}${deposed}${from}`);
+}
+
+function renderOutputs(doc: Doc, model: PlanModel, sensitive: SensitiveValues, spec: LevelSpec): void {
+  if (model.outputs.length === 0) return;
+  const lines = renderOutputDiff(model.outputs, { sensitive, maxStringLength: spec.maxStringLength });
+  const shown =
+    lines.length <= Math.max(spec.maxDiffLines, 2 * model.outputs.length)
+      ? lines
+      : model.outputs.map((o) =>
+          revealInvisible(`${o.kind === 'create' ? '+' : o.kind === 'delete' ? '-' : '!'} ${o.name}`),
+        );
+  doc.add(
+    `<details${shown.length <= OPEN_GROUP_LINES ? ' open' : ''}><summary><b>Outputs</b> · ${model.outputs.length}</summary>`,
+  );
+  doc.add('');
+  doc.add(codeBlock(shown.join('\n'), 'diff'));
+  doc.add('');
+  doc.add('</details>');
+  doc.add('');
+}
+
+function renderDeferred(doc: Doc, model: PlanModel): void {
+  if (model.deferred.length === 0) return;
+  const lines = model.deferred.map((d) =>
+    revealInvisible(
+      `~ ${d.change.address} (${d.change.kind}, deferred because ${describeDeferredReason(d.reason)})`,
+    ),
+  );
+  doc.add(`<details><summary><b>Deferred to a later plan</b> · ${model.deferred.length}</summary>`);
+  doc.add('');
+  doc.add(codeBlock(lines.join('\n'), 'diff'));
+  doc.add('');
+  doc.add('</details>');
+  doc.add('');
+}
+
+function renderDrift(
+  doc: Doc,
+  model: PlanModel,
+  sensitive: SensitiveValues,
+  spec: LevelSpec,
+  cache: Map<number, Map<ResourceChange, string[]>>,
+): void {
+  if (model.drift.length === 0) return;
+  doc.add(
+    `<details><summary><b>Drift</b> · ${plural(model.drift.length, 'object')} changed outside of Terraform since the last apply</summary>`,
+  );
+  doc.add('');
+  if (spec.level === 'addresses') {
+    doc.add(codeBlock(model.drift.map((c) => revealInvisible(`! ${c.address}`)).join('\n'), 'diff'));
+    doc.add('');
+  } else {
+    let byChange = cache.get(-spec.maxStringLength);
+    if (!byChange) cache.set(-spec.maxStringLength, (byChange = new Map()));
+    for (const change of model.drift) {
+      let lines = byChange.get(change);
+      if (!lines)
+        byChange.set(
+          change,
+          (lines = renderDriftDiff(change, { sensitive, maxStringLength: spec.maxStringLength })),
+        );
+      if (lines.length > spec.maxDiffLines)
+        lines = [
+          ...lines.slice(0, spec.maxDiffLines - 1),
+          `# … ${lines.length - spec.maxDiffLines + 1} more lines cut`,
+        ];
+      doc.add(codeBlock(lines.join('\n'), 'diff'));
+      doc.add('');
+    }
+  }
+  doc.add('</details>');
+  doc.add('');
+}
+
+function footerText(model: PlanModel, context: ReportContext): string {
+  const parts = [`fingerprint ${htmlCode(context.fingerprint)}`];
+  if (model.terraformVersion) parts.push(`Terraform ${escapeHtml(model.terraformVersion)}`);
+  if (context.commitSha) parts.push(`commit ${htmlCode(context.commitSha.slice(0, 12))}`);
+  if (context.runUrl) parts.push(`<a href="${escapeHtml(context.runUrl)}">workflow run</a>`);
+  return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+function renderFooter(doc: Doc, model: PlanModel, context: ReportContext): void {
+  doc.add(footerText(model, context));
+}
+
+/**
+ * The last level: keep the head, the warnings (shortened only if they alone do not fit) and the footer, then
+ * list as many addresses per group as fit, and say how many were left out. Sizes are reserved up front for
+ * everything that must come after the addresses, so the result fits without cutting anything open.
+ */
+function renderPartial(
+  model: PlanModel,
+  context: ReportContext,
+  groups: Grouped[],
+  budget: ReportBudget,
+): RenderedReport {
+  const doc = new Doc(Infinity, budget.unit);
+  const omissions: string[] = ['per-resource diffs were left out'];
+  renderHead(doc, model, context);
+  const footer = footerText(model, context);
+  const outputsLine = model.outputs.length
+    ? `**Outputs**: ${model.outputs.length} changed (left out to fit)\n`
+    : '';
+  const driftLine = model.drift.length
+    ? `**Drift**: ${plural(model.drift.length, 'object')} changed outside of Terraform (left out to fit)\n`
+    : '';
+  const checksLine = model.failingChecks.length
+    ? `> [!WARNING]\n> **${plural(model.failingChecks.length, 'check')} failed** (details left out to fit)\n`
+    : '';
+  const groupHead = (g: Grouped): string =>
+    `<details><summary>${groupSummary(g.group, g.changes.length)}</summary>\n`;
+  const groupClose = '\n</details>\n';
+  const slack = 64; // a longer code fence when an address holds backticks, and rounding
+  let reserve =
+    doc.measure(footer) + doc.measure(outputsLine) + doc.measure(driftLine) + doc.measure(checksLine);
+  reserve += doc.measure(worstCaseNote(context, budget));
+  for (const g of groups) {
+    reserve +=
+      doc.measure(groupHead(g)) +
+      doc.measure(codeBlock('# … and 1000000 more', 'diff')) +
+      doc.measure(groupClose) +
+      slack;
+  }
+  let available = budget.maxLength - doc.size - reserve;
+
+  const warnings = destroyWarningLines(model);
+  if (warnings.length > 0) {
+    const title = ['> [!CAUTION]', destroyWarningTitle(model)];
+    const more = '> - … and 1000000 more';
+    available -= title.reduce((n, t) => n + doc.measure(t), 0) + doc.measure(more) + doc.measure('');
+    for (const t of title) doc.add(t);
+    // warnings may use all the room: they matter more than the address list
+    let shown = 0;
+    for (const line of warnings) {
+      const size = doc.measure(line);
+      if (size > available) break;
+      doc.add(line);
+      available -= size;
+      shown++;
+    }
+    if (shown < warnings.length) {
+      doc.add(`> - … and ${warnings.length - shown} more`);
+      omissions.push(
+        `${warnings.length - shown} of ${warnings.length} destroy/replace warnings were left out`,
+      );
+    }
+    doc.add('');
+  }
+  if (checksLine) doc.add(checksLine);
+  const notePosition = doc.parts.length;
+  let leftOutTotal = 0;
+  for (const g of groups) {
+    const lines: string[] = [];
+    for (const change of g.changes) {
+      const line = addressLine(g.group, change);
+      const size = doc.measure(line);
+      if (size > available) break;
+      lines.push(line);
+      available -= size;
+    }
+    const leftOut = g.changes.length - lines.length;
+    if (leftOut > 0) {
+      lines.push(`# … and ${leftOut} more`);
+      leftOutTotal += leftOut;
+    }
+    doc.add(groupHead(g));
+    doc.add(codeBlock(lines.join('\n'), 'diff'));
+    doc.add(groupClose);
+  }
+  if (leftOutTotal > 0)
+    omissions.push(`${leftOutTotal} of ${model.changes.length} resource addresses were left out`);
+  if (outputsLine) {
+    doc.add(outputsLine);
+    omissions.push('output diffs were left out');
+  }
+  if (driftLine) {
+    doc.add(driftLine);
+    omissions.push('drift details were left out');
+  }
+  doc.add(footer);
+  // the note goes above the groups, where a reader sees it first
+  const note = new Doc(Infinity, budget.unit);
+  renderOmissionNote(note, context, omissions, budget.maxLength, budget.unit);
+  doc.parts.splice(notePosition, 0, ...note.parts);
+  doc.size += note.size;
+  if (doc.size <= budget.maxLength) return { markdown: doc.toString(), level: 'partial', omissions };
+  return renderMinimal(model, context, budget);
+}
+
+function worstCaseNote(context: ReportContext, budget: ReportBudget): string {
+  const note = new Doc(Infinity, budget.unit);
+  renderOmissionNote(
+    note,
+    context,
+    [
+      'per-resource diffs were left out',
+      '1000000 of 1000000 destroy/replace warnings were left out',
+      '1000000 of 1000000 resource addresses were left out',
+      'output diffs were left out',
+      'drift details were left out',
+    ],
+    budget.maxLength,
+    budget.unit,
+  );
+  return note.toString();
+}
+
+/** When even the head and footer do not fit (a very small budget): heading and summary only. */
+function renderMinimal(model: PlanModel, context: ReportContext, budget: ReportBudget): RenderedReport {
+  const lines: string[] = [];
+  if (context.marker) lines.push(context.marker);
+  const label = truncateCodeUnits(revealInvisible(context.label), 60);
+  lines.push(`### Terraform plan for ${codeSpan(label)}`, '', `**${capitalize(summaryLine(model))}**`);
+  if (model.hasDestroy) lines.push('', `> [!CAUTION]\n> **${model.counts.destroy} to destroy**`);
+  lines.push(
+    '',
+    `The plan is too large to show in ${budget.maxLength} ${budget.unit === 'chars' ? 'characters' : 'bytes'}.`,
+  );
+  let markdown = lines.join('\n');
+  while (sizeOf(markdown, budget.unit) > budget.maxLength && lines.length > 1) {
+    lines.pop();
+    markdown = lines.join('\n');
+  }
+  return {
+    markdown,
+    level: 'partial',
+    omissions: ['the whole plan was left out: the size limit is too small'],
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
