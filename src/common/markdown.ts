@@ -30,15 +30,34 @@ function longestBacktickRun(text: string): number {
   return longest;
 }
 
+export interface CodeSpanOptions {
+  /**
+   * The span stands in a GFM table cell: `|` is written `\\|` so it does not end the cell (GFM shows it as `|`
+   * there). Outside a table a backslash in a code span is shown as it is, so this is off by default. (In a cell,
+   * a backslash right before a pipe cannot be shown exactly; the cell is kept whole and it may show doubled.)
+   */
+  inTable?: boolean;
+}
+
 /**
  * An inline code span that shows `text` literally (CommonMark: the delimiter is a backtick run longer than any
- * inside; padding spaces keep a leading or trailing backtick apart). Newlines become spaces, and `|` is escaped
- * so the span is also safe inside a table cell.
+ * inside; a padding space on each side keeps a leading or trailing backtick, or spaces at both ends, from being
+ * taken away). Newlines become spaces, as CommonMark shows them in a code span anyway.
  */
-export function codeSpan(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+export function codeSpan(text: string, options: CodeSpanOptions = {}): string {
+  let flat = text.replace(/[\r\n]+/g, ' ');
+  // the cell splitter takes backslashes in pairs: a pipe after an odd run is escaped already
+  if (options.inTable)
+    flat = flat.replace(/(\\*)\|/g, (_m, run: string) => `${run}${run.length % 2 === 1 ? '\\' : ''}\\|`);
   const ticks = '`'.repeat(longestBacktickRun(flat) + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') || flat === '' ? ' ' : '';
+  // an empty span cannot be written: the nearest is a single space
+  if (flat === '') return `${ticks} ${ticks}`;
+  // CommonMark strips one space from each end when both ends are spaces, unless the content is only spaces
+  const allSpaces = /^ +$/.test(flat);
+  const pad =
+    !allSpaces && (flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ')))
+      ? ' '
+      : '';
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 

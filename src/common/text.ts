@@ -18,12 +18,13 @@ export function sizeOf(text: string, unit: SizeUnit): number {
 
 /**
  * Characters that change how text reads without showing themselves: bidirectional overrides and isolates
- * (the "Trojan Source" characters), zero-width characters and other invisible format characters, and C0/C1
- * controls. They are shown as `\u{...}` escapes so a reviewer sees them.
+ * (the "Trojan Source" characters), zero-width characters and other invisible format characters, C0/C1
+ * controls, line/paragraph separators, and lone surrogates (half a character: written as UTF-8 it silently
+ * becomes U+FFFD). They are shown as `\u{...}` escapes so a reviewer sees them.
  */
 const INVISIBLE =
   // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function revealInvisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`);

@@ -176,6 +176,11 @@ export function isDestructive(change: ResourceChange): boolean {
   );
 }
 
+/** Replacements that destroy the old object (all but create-then-forget): the "replaced" among the destroys. */
+export function destroyingReplacements(model: PlanModel): number {
+  return model.changes.filter((c) => c.kind === 'replace' && isDestructive(c)).length;
+}
+
 export function buildPlanModel(plan: RawPlan): PlanModel {
   const changes: ResourceChange[] = [];
   const counts: PlanCounts = {
@@ -307,7 +312,9 @@ export function summaryLine(model: PlanModel): string {
   const parts: string[] = [];
   if (counts.import) parts.push(`${counts.import} to import`);
   parts.push(`${counts.add} to add`, `${counts.change} to change`);
-  parts.push(`${counts.destroy} to destroy${counts.replace ? ` (${counts.replace} replaced)` : ''}`);
+  // "(n replaced)" qualifies the destroys: a create-then-forget replacement destroys nothing
+  const replaced = destroyingReplacements(model);
+  parts.push(`${counts.destroy} to destroy${replaced ? ` (${replaced} replaced)` : ''}`);
   if (counts.forget) parts.push(`${counts.forget} to forget`);
   if (counts.move) parts.push(`${counts.move} moved`);
   let line: string;
@@ -343,6 +350,11 @@ const REASONS: Record<string, string> = {
   read_because_check_nested: 'a check block reads it',
 };
 
+/** True for the `action_reason` codes this module describes in its own words (markdown of ours). */
+export function isKnownReason(reason: string | undefined): reason is string {
+  return reason !== undefined && Object.prototype.hasOwnProperty.call(REASONS, reason);
+}
+
 /** Plain-language reason for Terraform's `action_reason` code (the code itself is kept alongside). */
 export function describeReason(reason: string | undefined): string | undefined {
   if (!reason) return undefined;
@@ -363,7 +375,11 @@ export function describeDeferredReason(reason: string): string {
   return DEFERRED_REASONS[reason] ?? reason.replace(/_/g, ' ');
 }
 
-/** `["tags", "Name"]` → `tags["Name"]`, `["rule", 0, "port"]` → `rule[0].port`. */
+/**
+ * `["rule", 0, "port"]` → `rule[0].port`, `["tags", "kubernetes.io/role"]` → `tags["kubernetes.io/role"]`. A path
+ * does not say whether a step is an attribute or a map key, so a key that is an identifier reads as an attribute
+ * (`["tags", "Name"]` → `tags.Name`).
+ */
 export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const step of path) {

@@ -80,6 +80,25 @@ class DiffWriter {
     return quote(JSON.stringify(value));
   }
 
+  /** An object key (or output name) as shown: like a value, a sensitive one is masked and one inside cut out. */
+  key(key: string): string {
+    if (this.options.sensitive.isSensitive(key)) return keyText(SENSITIVE_PLACEHOLDER);
+    return keyText(this.options.sensitive.redact(key));
+  }
+
+  /** True when a whole string is a sensitive value. */
+  isSensitiveText(text: string): boolean {
+    return this.options.sensitive.isSensitive(text);
+  }
+
+  /**
+   * A whole string with every sensitive value inside it cut out. Done before a string is split into lines or
+   * parsed as JSON, so a value that spans lines or JSON fields is still found.
+   */
+  redact(text: string): string {
+    return this.options.sensitive.redact(text);
+  }
+
   /** A line of a multi-line string (heredoc body): not quoted, but escaped and redacted the same way. */
   heredocLine(value: string): string {
     if (this.options.sensitive.isSensitive(value)) return SENSITIVE_PLACEHOLDER;
@@ -161,7 +180,7 @@ function renderEntry(
   path: Path,
   mode: Mode,
 ): void {
-  const label = key === undefined ? '' : `${keyText(key).padEnd(keyWidth)} = `;
+  const label = key === undefined ? '' : `${w.key(key).padEnd(keyWidth)} = `;
   const comma = key === undefined ? ',' : '';
   const forces = w.forcesReplacement(path) ? ' # forces replacement' : '';
   const wasAbsent = mode === 'create' || absentBefore(before);
@@ -223,8 +242,17 @@ function renderEntry(
     renderListBody(w, before, after, marks, depth + 1, path);
     return w.line(' ', depth, `]${comma}`);
   }
-  if (typeof before === 'string' && typeof after === 'string') {
-    const jsonBefore = parseJsonDocument(before);
+  if (
+    typeof before === 'string' &&
+    typeof after === 'string' &&
+    !w.isSensitiveText(before) &&
+    !w.isSensitiveText(after)
+  ) {
+    // secrets are cut out of the whole strings first: one can span lines, or JSON keys and values
+    const shownBefore = w.redact(before);
+    const shownAfter = w.redact(after);
+    const clean = shownBefore === before && shownAfter === after;
+    const jsonBefore = clean ? parseJsonDocument(before) : undefined;
     const jsonAfter = jsonBefore === undefined ? undefined : parseJsonDocument(after);
     if (jsonBefore !== undefined && jsonAfter !== undefined) {
       w.line('!', depth, `${label}jsonencode(${forces}`);
@@ -232,9 +260,9 @@ function renderEntry(
       dropTrailingComma(w);
       return w.line(' ', depth, `)${comma}`);
     }
-    if (before.includes('\n') || after.includes('\n')) {
+    if (shownBefore.includes('\n') || shownAfter.includes('\n')) {
       w.line('!', depth, `${label}<<-EOT${forces}`);
-      renderTextLines(w, before.split('\n'), after.split('\n'), depth + 1);
+      renderTextLines(w, shownBefore.split('\n'), shownAfter.split('\n'), depth + 1);
       return w.line(' ', depth, `EOT${comma}`);
     }
   }
@@ -316,10 +344,11 @@ function renderWhole(
     });
     return w.line(' ', depth, `]${suffix}`);
   }
-  if (typeof value === 'string' && value.includes('\n')) {
+  const text = typeof value === 'string' && !w.isSensitiveText(value) ? w.redact(value) : undefined;
+  if (text !== undefined && text.includes('\n')) {
     const inner: Marker = mode === 'create' ? '+' : mode === 'delete' ? '-' : ' ';
     w.line(marker, depth, `${label}<<-EOT`);
-    for (const l of value.split('\n')) w.line(inner, depth + 1, w.heredocLine(l));
+    for (const l of text.split('\n')) w.line(inner, depth + 1, w.heredocLine(l));
     return w.line(' ', depth, `EOT${suffix}`);
   }
   w.line(marker, depth, `${label}${w.scalar(value)}${suffix}`);
@@ -366,7 +395,7 @@ function renderObjectBody(
   }
   const width = Math.min(
     40,
-    shown.reduce((max, e) => Math.max(max, keyText(e.key).length), 0),
+    shown.reduce((max, e) => Math.max(max, w.key(e.key).length), 0),
   );
   for (const entry of shown) {
     if (entry.context) {
@@ -374,7 +403,7 @@ function renderObjectBody(
       w.line(
         ' ',
         depth,
-        `${keyText(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`,
+        `${w.key(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`,
       );
     } else {
       renderEntry(w, entry.key, width, entry.b, entry.a, entry.m, depth, [...path, entry.key], mode);
@@ -410,13 +439,16 @@ function renderListBody(
       continue;
     }
     flushHidden();
-    // a removed object followed by an added object at the same place: show it as an in-place update
+    // a removed object followed by an added object at the same place: show it as an in-place update, unless
+    // either is sensitive as a whole (then even its attribute names are not shown)
     const next = ops[k + 1];
     if (
       op.kind === 'delete' &&
       next?.kind === 'insert' &&
       isObject(before[op.i]) &&
-      isObject(after[next.j])
+      isObject(after[next.j]) &&
+      !isMarked(childMark(marks.beforeSensitive, op.i)) &&
+      !isMarked(childMark(marks.afterSensitive, next.j))
     ) {
       const m = childMarks(marks, op.i, next.j);
       w.line('!', depth, '{');
@@ -602,7 +634,7 @@ export function renderResourceDiff(
   const replacePaths = new Set((raw.replace_paths ?? []).map((p) => JSON.stringify(p)));
   const w = new DiffWriter(options, replacePaths);
   for (const h of headerFor(change)) w.lines.push(revealInvisible(h));
-  if (reasonText) w.lines.push(`#   (because ${reasonText})`);
+  if (reasonText) w.lines.push(revealInvisible(`#   (because ${reasonText})`));
   if (change.kind === 'replace' && replacePaths.size > 0) {
     const paths = (raw.replace_paths ?? []).map((p) => formatPath(p)).join(', ');
     w.lines.push(`#   (forced by ${revealInvisible(paths)})`);
@@ -689,7 +721,7 @@ export function renderOutputDiff(
   const w = new DiffWriter(options, new Set());
   const width = Math.min(
     40,
-    outputs.reduce((max, o) => Math.max(max, keyText(o.name).length), 0),
+    outputs.reduce((max, o) => Math.max(max, w.key(o.name).length), 0),
   );
   for (const { name, change } of outputs) {
     const marks: Marks = {

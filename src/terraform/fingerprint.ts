@@ -12,11 +12,13 @@
  * shown in the comment, so hashing them directly would let anyone who reads the PR test guesses of a weak
  * secret at sha256 speed. Each sensitive leaf is therefore replaced by a placeholder and all of them together
  * enter the hash only through scrypt (N=2^15, r=8), which makes each guess cost tens of milliseconds and some
- * 32 MiB of memory.
+ * 32 MiB of memory. A sensitive leaf is one the changes mark, and also any leaf that is or contains a value the
+ * changes mark elsewhere (Terraform and providers echo secrets unmarked, e.g. `terraform_data.output`). Only the
+ * changes' own marks count, so the fingerprint still depends on nothing but the fields listed above.
  */
 import { createHash, scryptSync, type Hash } from 'node:crypto';
 import type { MarkTree, RawChange, RawPlan } from './plan.js';
-import { childMark } from './sensitive.js';
+import { childMark, SensitiveValues } from './sensitive.js';
 
 export const FINGERPRINT_PREFIX = 'sha256:';
 const SCRYPT_SALT = 'openclaw-plan-fingerprint/v1';
@@ -26,7 +28,13 @@ const SCRYPT_OPTIONS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 class CanonicalWriter {
   readonly secrets: unknown[] = [];
   private buffer = '';
-  constructor(private readonly hash: Hash) {}
+  constructor(
+    private readonly hash: Hash,
+    private readonly known: SensitiveValues,
+  ) {}
+
+  /** JSON of object keys, cached: the same attribute names recur in every resource. */
+  private readonly keyJson = new Map<string, string>();
 
   raw(text: string): void {
     this.buffer += text;
@@ -38,38 +46,66 @@ class CanonicalWriter {
     this.buffer = '';
   }
 
-  /** Canonical JSON of `value`; leaves marked by `sensitive` are replaced and collected. */
+  private secret(value: unknown): void {
+    this.secrets.push(value ?? null);
+    this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
+  }
+
+  /**
+   * Canonical JSON of `value`. A leaf is replaced and collected when `sensitive` marks it, or when it is, or
+   * holds, a value the plan marks sensitive somewhere (Terraform and providers echo secrets unmarked); an object
+   * keyed by such a value is a secret as a whole.
+   */
   value(value: unknown, sensitive: MarkTree = undefined): void {
-    if (sensitive === true) {
-      this.secrets.push(value ?? null);
-      this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
-      return;
+    if (sensitive === true) return this.secret(value);
+    const known = this.known;
+    switch (typeof value) {
+      case 'string':
+        if (value !== '' && known.size > 0 && known.contains(value)) return this.secret(value);
+        return this.raw(JSON.stringify(value));
+      case 'number':
+        if (known.size > 0 && known.isSensitive(String(value))) return this.secret(value);
+        return this.raw(JSON.stringify(value));
+      case 'boolean':
+        return this.raw(value ? 'true' : 'false');
+      case 'object':
+        break;
+      default:
+        return this.raw('null');
     }
-    if (value === null || value === undefined) {
-      this.raw('null');
-    } else if (Array.isArray(value)) {
+    if (value === null) return this.raw('null');
+    const marks =
+      sensitive !== null && sensitive !== undefined && sensitive !== false ? sensitive : undefined;
+    if (known.size === 0 && marks === undefined) {
+      // nothing secret can be inside: let the engine write it, with keys sorted where they are not already
+      return this.raw(JSON.stringify(value, sortedKeys));
+    }
+    if (Array.isArray(value)) {
       this.raw('[');
       for (let i = 0; i < value.length; i++) {
         if (i > 0) this.raw(',');
-        this.value(value[i], childMark(sensitive, i));
+        this.value(value[i], marks === undefined ? undefined : childMark(marks, i));
       }
       this.raw(']');
-    } else if (typeof value === 'object') {
-      const keys = Object.keys(value).sort();
-      this.raw('{');
-      let first = true;
-      for (const key of keys) {
-        const item = (value as Record<string, unknown>)[key];
-        if (item === undefined) continue;
-        if (!first) this.raw(',');
-        first = false;
-        this.raw(JSON.stringify(key) + ':');
-        this.value(item, childMark(sensitive, key));
-      }
-      this.raw('}');
-    } else {
-      this.raw(JSON.stringify(value));
+      return;
     }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort(compare);
+    if (known.size > 0) {
+      for (const key of keys) if (key.length > 0 && known.contains(key)) return this.secret(value);
+    }
+    this.raw('{');
+    let first = true;
+    for (const key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      let json = this.keyJson.get(key);
+      if (json === undefined) this.keyJson.set(key, (json = JSON.stringify(key) + ':'));
+      this.raw(first ? json : ',' + json);
+      first = false;
+      this.value(item, marks === undefined ? undefined : childMark(marks, key));
+    }
+    this.raw('}');
   }
 
   field(name: string, write: () => void, first = false): void {
@@ -89,9 +125,37 @@ class CanonicalWriter {
   }
 }
 
+/** A JSON.stringify replacer that writes every object with its keys in code-unit order (as `value` does). */
+function sortedKeys(this: unknown, _key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of keys.sort(compare)) sorted[k] = (value as Record<string, unknown>)[k];
+      return sorted;
+    }
+  }
+  return value;
+}
+
+/** Every value the hashed changes mark sensitive (not prior_state, planned_values or the configuration). */
+function markedInChanges(plan: RawPlan): SensitiveValues {
+  const values = new SensitiveValues();
+  const changes = [
+    ...(plan.resource_changes ?? []).map((rc) => rc.change),
+    ...Object.values(plan.output_changes ?? {}),
+  ];
+  for (const change of changes) {
+    values.addMarked(change.before, change.before_sensitive);
+    values.addMarked(change.after, change.after_sensitive);
+  }
+  return values;
+}
+
 export function planFingerprint(plan: RawPlan): string {
   const hash = createHash('sha256');
-  const w = new CanonicalWriter(hash);
+  const w = new CanonicalWriter(hash, markedInChanges(plan));
   w.raw('{"openclaw_plan_fingerprint":1');
   w.field('errored', () => w.value(plan.errored === true));
   w.field('complete', () => w.value(plan.complete !== false));

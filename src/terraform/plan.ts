@@ -111,17 +111,19 @@ export function parsePlanJson(text: string, source: PlanSource): RawPlan {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    if (looksLikeStreamingLog(json)) {
-      throw new ActionError(
-        `${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`,
-      );
-    }
+    if (looksLikeStreamingLog(json)) throw streamingLogError(where);
     const reason = error instanceof Error ? error.message : String(error);
     throw new ActionError(
       `${where} is not JSON (${reason}): expected the output of \`terraform show -json <planfile>\`.`,
     );
   }
   return validatePlan(value, where);
+}
+
+function streamingLogError(where: string): ActionError {
+  return new ActionError(
+    `${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`,
+  );
 }
 
 function validatePlan(value: unknown, where: string): RawPlan {
@@ -138,6 +140,8 @@ function validatePlan(value: unknown, where: string): RawPlan {
         `${where} is a Terraform state (\`terraform show -json\` without a plan file), not a plan: run \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\`.`,
       );
     }
+    // one line of the log parses as JSON on its own
+    if ('@level' in plan && '@message' in plan) throw streamingLogError(where);
     if ('provider_schemas' in plan) {
       throw new ActionError(
         `${where} is a provider schema (\`terraform providers schema -json\`), not a plan.`,

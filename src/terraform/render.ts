@@ -17,7 +17,9 @@ import {
   GROUP_ORDER,
   describeDeferredReason,
   describeReason,
+  destroyingReplacements,
   formatPath,
+  isKnownReason,
   groupOf,
   isDestructive,
   summaryLine,
@@ -26,8 +28,8 @@ import {
   type ResourceChange,
 } from './changes.js';
 import { renderDriftDiff, renderOutputDiff, renderResourceDiff, type DiffOptions } from './diff.js';
-import type { SensitiveValues } from './sensitive.js';
-import { codeBlock, codeSpan, escapeHtml, htmlCode } from '../common/markdown.js';
+import { SENSITIVE_PLACEHOLDER, type SensitiveValues } from './sensitive.js';
+import { codeBlock, codeSpan, escapeHtml, fenceFor, htmlCode } from '../common/markdown.js';
 import { plural, revealInvisible, sizeOf, truncateCodeUnits, type SizeUnit } from '../common/text.js';
 
 export interface ReportContext {
@@ -93,6 +95,9 @@ const ADDRESS_MARKERS: Record<ChangeGroup, string> = {
   read: '<=',
 };
 
+/** The fence reserved for each group's address block in the last level (the count line has no backticks). */
+const FENCE_RESERVED = fenceFor('').length;
+
 class Overflow extends Error {}
 const OVERFLOW = new Overflow('report over budget');
 
@@ -146,7 +151,17 @@ export function renderPlanReport(
 ): RenderedReport {
   const groups = groupChanges(model);
   const diffCache = new Map<number, Map<ResourceChange, string[]>>();
+  // Skip the levels that cannot fit without rendering them: every resource costs at least its address (twice
+  // with a diff: the header comment and the resource line) plus the fences and block lines around it.
+  let addressBytes = 0;
+  for (const change of model.changes) addressBytes += change.address.length;
+  const perResource = model.changes.length;
+  const cannotFit = (spec: LevelSpec): boolean =>
+    spec.level === 'addresses'
+      ? addressBytes + 3 * perResource > budget.maxLength
+      : 2 * addressBytes + 40 * perResource > budget.maxLength;
   for (const spec of LEVELS) {
+    if (cannotFit(spec)) continue;
     const doc = new Doc(budget.maxLength, budget.unit);
     try {
       const omissions = omissionsFor(spec);
@@ -230,11 +245,12 @@ function destroyWarningLines(model: PlanModel): string[] {
         `${paths.map((p) => codeSpan(revealInvisible(formatPath(p)))).join(', ')} forces replacement`,
       );
     }
-    const reason = describeReason(change.reason);
+    // the description is markdown of ours only for the reasons we know; an unknown code is shown as code only
+    const reason = isKnownReason(change.reason) ? describeReason(change.reason) : undefined;
     if (reason && !(change.reason === 'replace_because_cannot_update' && paths.length > 0))
       reasons.push(reason);
-    const code = change.reason ? ` (${codeSpan(change.reason)})` : '';
-    const deposed = change.deposed ? ` deposed object ${codeSpan(change.deposed)}` : '';
+    const code = change.reason ? ` (${codeSpan(revealInvisible(change.reason))})` : '';
+    const deposed = change.deposed ? ` deposed object ${codeSpan(revealInvisible(change.deposed))}` : '';
     lines.push(
       `> - ${codeSpan(revealInvisible(change.address))}${deposed} **${what}**${order}${reasons.length ? `: ${reasons.join('; ')}` : ''}${code}`,
     );
@@ -243,10 +259,12 @@ function destroyWarningLines(model: PlanModel): string[] {
 }
 
 function destroyWarningTitle(model: PlanModel): string {
-  const destroyed = model.counts.destroy - model.counts.replace;
+  // counted from the changes listed below it (counts.replace also holds create-then-forget, which destroys nothing)
+  const replaced = destroyingReplacements(model);
+  const destroyed = model.changes.filter((c) => c.kind === 'delete').length;
   const parts: string[] = [];
   if (destroyed > 0) parts.push(`${plural(destroyed, 'resource')} will be destroyed`);
-  if (model.counts.replace > 0) parts.push(`${plural(model.counts.replace, 'resource')} will be replaced`);
+  if (replaced > 0) parts.push(`${plural(replaced, 'resource')} will be replaced`);
   return `> **${parts.join(', ')}**`;
 }
 
@@ -259,14 +277,19 @@ function renderWarnings(doc: Doc, model: PlanModel, lines: string[]): void {
   }
 }
 
-function renderChecks(doc: Doc, model: PlanModel): void {
+/** Text from the plan outside the diffs (a check's message can quote a value): sensitive values masked. */
+function masked(text: string, sensitive: SensitiveValues): string {
+  return revealInvisible(sensitive.isSensitive(text) ? SENSITIVE_PLACEHOLDER : sensitive.redact(text));
+}
+
+function renderChecks(doc: Doc, model: PlanModel, sensitive: SensitiveValues): void {
   if (model.failingChecks.length === 0) return;
   doc.add('> [!WARNING]');
   doc.add(`> **${plural(model.failingChecks.length, 'check')} failed**`);
   for (const check of model.failingChecks) {
-    const problems = check.problems.map((p) => codeSpan(revealInvisible(p))).join('; ');
+    const problems = check.problems.map((p) => codeSpan(masked(p, sensitive))).join('; ');
     doc.add(
-      `> - ${codeSpan(revealInvisible(check.address))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`,
+      `> - ${codeSpan(masked(check.address, sensitive))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`,
     );
   }
   doc.add('');
@@ -331,7 +354,7 @@ function renderLevel(
 ): void {
   renderHead(doc, model, context);
   renderWarnings(doc, model, destroyWarningLines(model));
-  renderChecks(doc, model);
+  renderChecks(doc, model, sensitive);
   renderOmissionNote(doc, context, omissions, doc.limit, doc.unit);
   for (const { group, changes } of groups) {
     if (spec.level === 'addresses') {
@@ -450,12 +473,16 @@ function renderDrift(
   doc.add('');
 }
 
+/**
+ * The footer is an HTML block (it starts with `<p>`), so markdown is not parsed inside it: the escaped `<code>`
+ * elements show the plan's version and the context's values literally.
+ */
 function footerText(model: PlanModel, context: ReportContext): string {
   const parts = [`fingerprint ${htmlCode(context.fingerprint)}`];
-  if (model.terraformVersion) parts.push(`Terraform ${escapeHtml(model.terraformVersion)}`);
+  if (model.terraformVersion) parts.push(`Terraform ${htmlCode(model.terraformVersion)}`);
   if (context.commitSha) parts.push(`commit ${htmlCode(context.commitSha.slice(0, 12))}`);
   if (context.runUrl) parts.push(`<a href="${escapeHtml(context.runUrl)}">workflow run</a>`);
-  return `<sub>${parts.join(' · ')}</sub>`;
+  return `<p><sub>${parts.join(' · ')}</sub></p>`;
 }
 
 function renderFooter(doc: Doc, model: PlanModel, context: ReportContext): void {
@@ -483,15 +510,22 @@ function renderPartial(
   const driftLine = model.drift.length
     ? `**Drift**: ${plural(model.drift.length, 'object')} changed outside of Terraform (left out to fit)\n`
     : '';
+  const deferredLine = model.deferred.length
+    ? `**Deferred**: ${plural(model.deferred.length, 'change')} deferred to a later plan (left out to fit)\n`
+    : '';
   const checksLine = model.failingChecks.length
     ? `> [!WARNING]\n> **${plural(model.failingChecks.length, 'check')} failed** (details left out to fit)\n`
     : '';
   const groupHead = (g: Grouped): string =>
     `<details><summary>${groupSummary(g.group, g.changes.length)}</summary>\n`;
   const groupClose = '\n</details>\n';
-  const slack = 64; // a longer code fence when an address holds backticks, and rounding
+  const slack = 64; // rounding; a longer code fence is paid for line by line below
   let reserve =
-    doc.measure(footer) + doc.measure(outputsLine) + doc.measure(driftLine) + doc.measure(checksLine);
+    doc.measure(footer) +
+    doc.measure(outputsLine) +
+    doc.measure(driftLine) +
+    doc.measure(deferredLine) +
+    doc.measure(checksLine);
   reserve += doc.measure(worstCaseNote(context, budget));
   for (const g of groups) {
     reserve +=
@@ -525,17 +559,24 @@ function renderPartial(
     }
     doc.add('');
   }
-  if (checksLine) doc.add(checksLine);
+  if (checksLine) {
+    doc.add(checksLine);
+    omissions.push('check details were left out');
+  }
   const notePosition = doc.parts.length;
   let leftOutTotal = 0;
   for (const g of groups) {
     const lines: string[] = [];
+    // the block's fence grows with the longest backtick run in its lines: both fences are paid for per line
+    let fence = FENCE_RESERVED;
     for (const change of g.changes) {
       const line = addressLine(g.group, change);
-      const size = doc.measure(line);
+      const lineFence = Math.max(fence, fenceFor(line).length);
+      const size = doc.measure(line) + 2 * (lineFence - fence);
       if (size > available) break;
       lines.push(line);
       available -= size;
+      fence = lineFence;
     }
     const leftOut = g.changes.length - lines.length;
     if (leftOut > 0) {
@@ -556,6 +597,10 @@ function renderPartial(
     doc.add(driftLine);
     omissions.push('drift details were left out');
   }
+  if (deferredLine) {
+    doc.add(deferredLine);
+    omissions.push('the list of deferred changes was left out');
+  }
   doc.add(footer);
   // the note goes above the groups, where a reader sees it first
   const note = new Doc(Infinity, budget.unit);
@@ -573,10 +618,12 @@ function worstCaseNote(context: ReportContext, budget: ReportBudget): string {
     context,
     [
       'per-resource diffs were left out',
+      'check details were left out',
       '1000000 of 1000000 destroy/replace warnings were left out',
       '1000000 of 1000000 resource addresses were left out',
       'output diffs were left out',
       'drift details were left out',
+      'the list of deferred changes was left out',
     ],
     budget.maxLength,
     budget.unit,

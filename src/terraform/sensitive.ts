@@ -30,7 +30,7 @@ export function childMark(tree: MarkTree, key: string | number): MarkTree {
 export class SensitiveValues {
   /** Every marked leaf, as the string it would render as. */
   readonly exact = new Set<string>();
-  private automaton: Automaton | undefined;
+  private patterns: PatternSet | undefined;
   private dirty = false;
 
   add(value: unknown): void {
@@ -75,14 +75,25 @@ export class SensitiveValues {
     return this.exact.has(text);
   }
 
+  private matcher(): PatternSet {
+    if (this.dirty || !this.patterns) {
+      this.patterns = new PatternSet([...this.exact].filter((s) => s.length >= MIN_REDACT_LENGTH));
+      this.dirty = false;
+    }
+    return this.patterns;
+  }
+
   /** `text` with every sensitive value of at least MIN_REDACT_LENGTH characters inside it replaced. */
   redact(text: string): string {
     if (this.exact.size === 0) return text;
-    if (this.dirty || !this.automaton) {
-      this.automaton = new Automaton([...this.exact].filter((s) => s.length >= MIN_REDACT_LENGTH));
-      this.dirty = false;
-    }
-    return this.automaton.replaceAll(text, REDACTED);
+    return this.matcher().replaceAll(text, REDACTED);
+  }
+
+  /** True when `text` is a sensitive value or holds one (of at least MIN_REDACT_LENGTH characters). */
+  contains(text: string): boolean {
+    if (this.exact.size === 0) return false;
+    if (text.length < MIN_REDACT_LENGTH) return this.exact.has(text);
+    return this.matcher().found(text);
   }
 
   /** Strings to register with the runner's log masking (`core.setSecret`): each line of each value. */
@@ -146,73 +157,98 @@ function collectFromModule(values: SensitiveValues, module: RawStateModule | und
   for (const child of module.child_modules ?? []) collectFromModule(values, child);
 }
 
-/** Aho-Corasick over UTF-16 code units: finds every pattern in one pass, whatever the number of patterns. */
-class Automaton {
+/**
+ * Finds any of many patterns (all at least MIN_REDACT_LENGTH code units long) in a text in about one pass: a
+ * 64 Ki-entry table of the patterns' first three code units (hashed) rules out almost every position at the cost
+ * of one array read, and a trie of the patterns is walked only from the positions that pass. Plans hold many
+ * megabytes of values and can hold thousands of secrets; a scan per secret, or an patterns that looks up a map
+ * at every character, is too slow for that.
+ */
+class PatternSet {
+  private readonly heads = new Uint8Array(65536);
+  /** Trie: per node, transitions by code unit and the length of a pattern ending there (0: none). */
   private readonly next: Map<number, number>[] = [new Map()];
-  private readonly fail: number[] = [0];
-  /** Length of the longest pattern ending at each state (0: none). */
-  private readonly out: number[] = [0];
+  private readonly end: number[] = [0];
+  private readonly empty: boolean;
 
   constructor(patterns: string[]) {
+    this.empty = patterns.length === 0;
     for (const pattern of patterns) {
-      let state = 0;
+      this.heads[trigram(pattern, 0)] = 1;
+      let node = 0;
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i);
-        let to = this.next[state]!.get(c);
+        let to = this.next[node]!.get(c);
         if (to === undefined) {
           to = this.next.length;
           this.next.push(new Map());
-          this.fail.push(0);
-          this.out.push(0);
-          this.next[state]!.set(c, to);
+          this.end.push(0);
+          this.next[node]!.set(c, to);
         }
-        state = to;
+        node = to;
       }
-      this.out[state] = Math.max(this.out[state]!, pattern.length);
-    }
-    const queue: number[] = [];
-    for (const to of this.next[0]!.values()) queue.push(to);
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head]!;
-      for (const [c, to] of this.next[state]!) {
-        let f = this.fail[state]!;
-        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
-        this.fail[to] = this.next[f]!.get(c) ?? 0;
-        this.out[to] = Math.max(this.out[to]!, this.out[this.fail[to]!]!);
-        queue.push(to);
-      }
+      this.end[node] = pattern.length;
     }
   }
 
-  /** Replace every match (leftmost, longest at each end position, overlaps merged) with `replacement`. */
+  /** Length of the longest pattern that starts at `at`, 0 when none does. */
+  private longestAt(text: string, at: number): number {
+    let node = 0;
+    let longest = 0;
+    for (let i = at; i < text.length; i++) {
+      const to = this.next[node]!.get(text.charCodeAt(i));
+      if (to === undefined) break;
+      node = to;
+      if (this.end[node]! > 0) longest = this.end[node]!;
+    }
+    return longest;
+  }
+
+  /** True when any pattern occurs in `text`. */
+  found(text: string): boolean {
+    if (this.empty) return false;
+    const heads = this.heads;
+    const n = text.length;
+    if (n < MIN_REDACT_LENGTH) return false;
+    // a rolling trigram: one new code unit per position
+    let c0 = text.charCodeAt(0);
+    let c1 = text.charCodeAt(1);
+    for (let i = 0; i + 2 < n; i++) {
+      const c2 = text.charCodeAt(i + 2);
+      if (heads[(c0 * 961 + c1 * 31 + c2) & 0xffff] === 1 && this.longestAt(text, i) > 0) return true;
+      c0 = c1;
+      c1 = c2;
+    }
+    return false;
+  }
+
+  /** Replace every occurrence (overlapping or touching ones merged into one) with `replacement`. */
   replaceAll(text: string, replacement: string): string {
-    if (this.next.length === 1) return text;
-    const ranges: [number, number][] = [];
-    let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      while (state !== 0 && !this.next[state]!.has(c)) state = this.fail[state]!;
-      state = this.next[state]!.get(c) ?? 0;
-      const length = this.out[state]!;
-      if (length > 0) {
-        // merge with every earlier range this match overlaps or touches (a longer match can start before them)
-        let start = i + 1 - length;
-        let end = i + 1;
-        while (ranges.length > 0 && ranges[ranges.length - 1]![1] >= start) {
-          const [s, e] = ranges.pop()!;
-          start = Math.min(start, s);
-          end = Math.max(end, e);
+    if (this.empty) return text;
+    let result = '';
+    let copied = 0;
+    let rangeStart = -1;
+    let rangeEnd = -1;
+    for (let i = 0; i + MIN_REDACT_LENGTH <= text.length; i++) {
+      if (this.heads[trigram(text, i)] !== 1) continue;
+      const length = this.longestAt(text, i);
+      if (length === 0) continue;
+      if (rangeStart >= 0 && i <= rangeEnd) {
+        rangeEnd = Math.max(rangeEnd, i + length);
+      } else {
+        if (rangeStart >= 0) {
+          result += text.slice(copied, rangeStart) + replacement;
+          copied = rangeEnd;
         }
-        ranges.push([start, end]);
+        rangeStart = i;
+        rangeEnd = i + length;
       }
     }
-    if (ranges.length === 0) return text;
-    let result = '';
-    let at = 0;
-    for (const [start, end] of ranges) {
-      result += text.slice(at, start) + replacement;
-      at = end;
-    }
-    return result + text.slice(at);
+    if (rangeStart < 0) return text;
+    return result + text.slice(copied, rangeStart) + replacement + text.slice(rangeEnd);
   }
+}
+
+function trigram(text: string, at: number): number {
+  return (text.charCodeAt(at) * 961 + text.charCodeAt(at + 1) * 31 + text.charCodeAt(at + 2)) & 0xffff;
 }

@@ -1,0 +1,551 @@
+/**
+ * Test support for the Terraform domain: the vendored fixtures, what a plan's counts and sensitive values are
+ * (computed here independently of the code under test, straight from the JSON), a deep key shuffle, and a
+ * deterministic generator of plans (seeded, so fast-check can drive it by its parameters and shrink them).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MarkTree, RawPlan, RawResourceChange } from '../plan.js';
+
+export const FIXTURE_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../test/fixtures/terraform-plans',
+);
+
+export function fixtureNames(): string[] {
+  return readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+export function fixtureText(name: string): string {
+  return readFileSync(join(FIXTURE_DIR, name), 'utf8');
+}
+
+/** A fixture as plain JSON (no parsing by the code under test). */
+export function fixture(name: string): RawPlan {
+  return JSON.parse(fixtureText(name)) as RawPlan;
+}
+
+/** Plain JSON deep copy. */
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Expected counts, following Terraform's own counting (internal/command/views: a replace is one add and one
+// destroy, create-then-forget one add and one forget; imports and moves are counted beside the action).
+
+export interface ExpectedCounts {
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+  import: number;
+  move: number;
+  forget: number;
+  outputs: number;
+}
+
+export function expectedCounts(plan: RawPlan): ExpectedCounts {
+  const counts: ExpectedCounts = {
+    add: 0,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    import: 0,
+    move: 0,
+    forget: 0,
+    outputs: 0,
+  };
+  for (const rc of plan.resource_changes ?? []) {
+    const actions = rc.change.actions;
+    if (rc.change.importing) counts.import++;
+    if (rc.previous_address !== undefined && rc.previous_address !== rc.address) counts.move++;
+    const has = (a: string): boolean => actions.includes(a);
+    if (has('create') && has('delete')) {
+      counts.add++;
+      counts.destroy++;
+      counts.replace++;
+    } else if (has('create') && has('forget')) {
+      counts.add++;
+      counts.forget++;
+      counts.replace++;
+    } else if (actions.length === 1) {
+      if (has('create')) counts.add++;
+      else if (has('update')) counts.change++;
+      else if (has('delete')) counts.destroy++;
+      else if (has('forget')) counts.forget++;
+    }
+  }
+  for (const change of Object.values(plan.output_changes ?? {})) {
+    if (!(change.actions.length === 1 && change.actions[0] === 'no-op')) counts.outputs++;
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Expected sensitive values: every leaf marked by before_sensitive/after_sensitive (resource changes, drift,
+// deferred changes, outputs, state values), every sensitive output, every variable declared sensitive.
+
+export function expectedSecrets(plan: RawPlan): Set<string> {
+  const out = new Set<string>();
+  const leaves = (value: unknown): void => {
+    if (typeof value === 'string') out.add(value);
+    else if (typeof value === 'number') out.add(String(value));
+    else if (Array.isArray(value)) value.forEach(leaves);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(leaves);
+  };
+  const marked = (value: unknown, marks: unknown): void => {
+    if (marks === true) return leaves(value);
+    if (marks === null || typeof marks !== 'object' || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      if (Array.isArray(marks)) value.forEach((v, i) => marked(v, marks[i]));
+      return;
+    }
+    if (Array.isArray(marks)) return;
+    for (const [k, v] of Object.entries(value)) marked(v, (marks as Record<string, unknown>)[k]);
+  };
+  const changes: RawResourceChange[] = [
+    ...(plan.resource_changes ?? []),
+    ...(plan.resource_drift ?? []),
+    ...(plan.deferred_changes ?? []).map((d) => d.resource_change),
+  ];
+  for (const rc of changes) {
+    marked(rc.change.before, rc.change.before_sensitive);
+    marked(rc.change.after, rc.change.after_sensitive);
+  }
+  const config = plan.configuration?.root_module;
+  for (const [name, change] of Object.entries(plan.output_changes ?? {})) {
+    marked(change.before, change.before_sensitive);
+    marked(change.after, change.after_sensitive);
+    if (config?.outputs?.[name]?.sensitive) {
+      leaves(change.before);
+      leaves(change.after);
+    }
+  }
+  for (const outputs of [plan.planned_values?.outputs, plan.prior_state?.values?.outputs]) {
+    for (const [name, output] of Object.entries(outputs ?? {})) {
+      if (output.sensitive || config?.outputs?.[name]?.sensitive) leaves(output.value);
+    }
+  }
+  for (const [name, variable] of Object.entries(plan.variables ?? {})) {
+    if (config?.variables?.[name]?.sensitive) leaves(variable.value);
+  }
+  type Module = { resources?: { values?: unknown; sensitive_values?: unknown }[]; child_modules?: Module[] };
+  const moduleValues = (module: Module | undefined): void => {
+    for (const r of module?.resources ?? []) marked(r.values, r.sensitive_values);
+    for (const child of module?.child_modules ?? []) moduleValues(child);
+  };
+  moduleValues(plan.planned_values?.root_module as Module | undefined);
+  moduleValues(plan.prior_state?.values?.root_module as Module | undefined);
+  out.delete('');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shuffling
+
+/** mulberry32: a small seeded PRNG, so generated plans are reproducible from their parameters. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The same plan with object keys in another order at every depth, and resource_changes in another order. */
+export function deepShuffle(plan: RawPlan, seed: number): RawPlan {
+  const random = prng(seed);
+  const visit = (value: unknown, key?: string): unknown => {
+    if (Array.isArray(value)) {
+      const items = value.map((v) => visit(v));
+      return key === 'resource_changes' ? shuffled(items, random) : items;
+    }
+    if (value !== null && typeof value === 'object') {
+      // fromEntries defines own properties, so a "__proto__" key stays a key
+      return Object.fromEntries(
+        shuffled(Object.keys(value), random).map((k) => [k, visit((value as Record<string, unknown>)[k], k)]),
+      );
+    }
+    return value;
+  };
+  return visit(plan) as RawPlan;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generated plans
+
+/** Strings that must render as data, never as markup. */
+export const HOSTILE = [
+  '`',
+  '``',
+  '```',
+  '````',
+  '`````````',
+  '</details>',
+  '<details>',
+  '<!--',
+  '-->',
+  '<script>alert(1)</script>',
+  '@octocat',
+  '#123',
+  'x|y',
+  '*em*',
+  '_u_',
+  '[a](https://example.com)',
+  '<b>bold</b>',
+  '&amp;',
+  '~~s~~',
+  '\\',
+  '"q"',
+  'line\nbreak',
+  '\r\n',
+] as const;
+/** Invisible and bidirectional-control characters that must only ever be shown escaped. */
+export const INVISIBLE_CHARS = [
+  '\u202e',
+  '\u202a',
+  '\u2066',
+  '\u2069',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u061c',
+];
+const MULTI_BYTE = ['é', 'ß', '漢字', '🚀', '👩‍💻', '✓', 'ünïcödé'];
+const LONE_SURROGATES = ['\ud800', '\udfff'];
+
+export interface PlanParams {
+  seed: number;
+  resources: number;
+  /** Share of resources that are destroyed or replaced. */
+  destroyShare: number;
+  /** Upper bound of a generated attribute's length. */
+  maxStringLength: number;
+  hostile: boolean;
+  multiByte: boolean;
+  loneSurrogates: boolean;
+  secrets: boolean;
+  errored?: boolean;
+}
+
+export const DEFAULT_PARAMS: PlanParams = {
+  seed: 1,
+  resources: 10,
+  destroyShare: 0.2,
+  maxStringLength: 40,
+  hostile: false,
+  multiByte: false,
+  loneSurrogates: false,
+  secrets: false,
+};
+
+class Gen {
+  readonly random: () => number;
+  constructor(
+    seed: number,
+    readonly params: PlanParams,
+  ) {
+    this.random = prng(seed);
+  }
+  int(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+  chance(p: number): boolean {
+    return this.random() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  /** A piece of text: words, and when asked for, hostile, multi-byte and invisible characters. */
+  piece(): string {
+    const kinds: (() => string)[] = [
+      () => this.pick(['alpha', 'beta', 'gamma', 'delta', 'x-1', 'eu-west-1']),
+    ];
+    if (this.params.hostile)
+      kinds.push(
+        () => this.pick(HOSTILE),
+        () => this.pick(INVISIBLE_CHARS),
+      );
+    if (this.params.multiByte) kinds.push(() => this.pick(MULTI_BYTE));
+    if (this.params.loneSurrogates) kinds.push(() => this.pick(LONE_SURROGATES));
+    return this.pick(kinds)();
+  }
+  text(maxLength: number): string {
+    const target = 1 + this.int(Math.max(1, maxLength));
+    let out = '';
+    while (out.length < target) out += this.piece() + (this.chance(0.3) ? ' ' : '');
+    return out;
+  }
+}
+
+const TYPES = ['aws_instance', 'aws_s3_bucket', 'google_storage_bucket', 'terraform_data', 'aws_iam_policy'];
+const DESTROY_REASONS = [
+  'delete_because_no_resource_config',
+  'delete_because_each_key',
+  'delete_because_count_index',
+];
+const REPLACE_REASONS = ['replace_because_cannot_update', 'replace_by_request', 'replace_because_tainted'];
+
+/** A deterministic plan from its parameters. Secrets are registered in `sensitive`, never elsewhere. */
+export function generatePlan(params: PlanParams): RawPlan {
+  const g = new Gen(params.seed, params);
+  const max = params.maxStringLength;
+  const secretFor = (i: number): string =>
+    `s3cr3t-${params.seed}-${i}` + (params.hostile ? g.pick(['<!--`x`-->', '|', '\u202e', '']) : '');
+
+  const objectValue = (i: number, variant: number): Record<string, unknown> => {
+    const value: Record<string, unknown> = {
+      id: `id-${i}`,
+      name: `res-${i}`,
+      description: g.text(max),
+      count: variant,
+      enabled: variant % 2 === 0,
+      tags: { env: g.text(12), team: 'platform', [g.text(10)]: g.text(10) },
+      ports: [80, 443, 8000 + (i % 10)],
+      rule: [{ from: 1, to: 2, note: g.text(10) }],
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: g.text(20) }] }),
+      script: [g.text(30), g.text(30), g.text(30)].join('\n'),
+      empty_list: [],
+      empty_map: {},
+    };
+    return value;
+  };
+  const mutate = (value: Record<string, unknown>): Record<string, unknown> => {
+    const after = clone(value);
+    after['description'] = g.text(max);
+    after['count'] = (value['count'] as number) + 1;
+    const ports = after['ports'] as number[];
+    ports.splice(1, 0, 8443);
+    (after['tags'] as Record<string, string>)['env'] = g.text(12);
+    after['policy'] = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: g.text(20) }],
+    });
+    const lines = (value['script'] as string).split('\n');
+    lines[1] = g.text(30);
+    after['script'] = lines.join('\n');
+    return after;
+  };
+
+  const changes: RawResourceChange[] = [];
+  for (let i = 0; i < params.resources; i++) {
+    const type = g.pick(TYPES);
+    const key = params.hostile && g.chance(0.5) ? `["${g.text(16)}"]` : g.chance(0.3) ? `[${i}]` : '';
+    const module = g.chance(0.2) ? `module.m${i % 3}.` : '';
+    const name = `r${i}`;
+    const address = `${module}${type}.${name}${key}`;
+    const roll = g.random();
+    let actions: string[];
+    if (roll < params.destroyShare) {
+      actions = g.pick([['delete'], ['delete', 'create'], ['create', 'delete'], ['delete']]);
+    } else {
+      actions = g.pick([
+        ['create'],
+        ['update'],
+        ['update'],
+        ['no-op'],
+        ['forget'],
+        ['create', 'forget'],
+        ['read'],
+      ]);
+    }
+    const base = objectValue(i, 1);
+    let before: Record<string, unknown> | null = null;
+    let after: Record<string, unknown> | null = null;
+    const has = (a: string): boolean => actions.includes(a);
+    if (has('create') && (has('delete') || has('forget'))) {
+      before = base;
+      after = mutate(base);
+    } else if (has('create') || has('read')) after = base;
+    else if (has('delete') || has('forget')) before = base;
+    else if (has('update')) {
+      before = base;
+      after = mutate(base);
+    } else {
+      before = base;
+      after = clone(base);
+    }
+    const beforeSensitive: Record<string, MarkTree> = {};
+    const afterSensitive: Record<string, MarkTree> = {};
+    if (params.secrets && g.chance(0.6)) {
+      for (const [side, marks] of [
+        [before, beforeSensitive],
+        [after, afterSensitive],
+      ] as const) {
+        if (!side) continue;
+        // a replacement or update rotates the secret
+        const rotate = side === after && (has('update') || (has('create') && before !== null));
+        const secret = rotate ? `${secretFor(i)}-next` : secretFor(i);
+        const multiLine = `-----BEGIN KEY-----\n${secret}-pem\n-----END KEY-----`;
+        side['password'] = secret;
+        marks['password'] = true;
+        side['private_key'] = multiLine;
+        marks['private_key'] = true;
+        // echoed unmarked, the way providers and terraform_data do
+        side['connection'] = `postgres://app:${secret}@db.internal:5432/app`;
+        side['echo'] = { password: secret, user: 'app' };
+        side['echo_json'] = JSON.stringify({ token: secret, [secret]: 1 });
+        side['echo_script'] = `#!/bin/sh\nexport KEY='${multiLine}'\nrun`;
+        side['echo_map'] = { [secret]: 'value' };
+      }
+    }
+    const afterUnknown: Record<string, MarkTree> = {};
+    if (after && !has('read')) {
+      if (has('create')) afterUnknown['id'] = true;
+      if (g.chance(0.3)) {
+        afterUnknown['arn'] = true;
+      }
+    }
+    const change: RawResourceChange = {
+      address,
+      mode: has('read') ? 'data' : 'managed',
+      type,
+      name,
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: {
+        actions,
+        before,
+        after,
+        after_unknown: afterUnknown,
+        before_sensitive: before ? beforeSensitive : false,
+        after_sensitive: after ? afterSensitive : false,
+      },
+    };
+    if (has('read')) change.address = `${module}data.${type}.${name}${key}`;
+    if (has('delete') && has('create')) {
+      change.change.replace_paths = g.chance(0.5) ? [['description']] : [['rule', 0, 'note']];
+      change.action_reason = g.pick(REPLACE_REASONS);
+    } else if (has('delete')) {
+      change.action_reason =
+        params.hostile && g.chance(0.2) ? `delete_because_${g.text(12)}` : g.pick(DESTROY_REASONS);
+      if (g.chance(0.1)) change.deposed = params.hostile ? `0000${g.text(6)}` : `0000${i.toString(16)}`;
+    }
+    if (has('update') && g.chance(0.2)) change.change.importing = { id: `import-${i}` };
+    if ((has('update') || has('no-op')) && g.chance(0.2)) change.previous_address = `${type}.old_${name}`;
+    changes.push(change);
+  }
+
+  const plan: RawPlan = {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    resource_changes: changes,
+    output_changes: {
+      endpoint: {
+        actions: ['update'],
+        before: `https://${g.text(20)}`,
+        after: `https://${g.text(20)}`,
+        after_unknown: false,
+        before_sensitive: false,
+        after_sensitive: false,
+      },
+      new_id: {
+        actions: ['create'],
+        before: null,
+        after_unknown: true,
+        before_sensitive: false,
+        after_sensitive: false,
+      },
+    },
+    configuration: { root_module: { outputs: {}, variables: {} } },
+    timestamp: '2026-01-01T00:00:00Z',
+    applyable: !params.errored,
+    complete: !params.errored,
+    errored: params.errored === true,
+  };
+  if (params.secrets) {
+    const secret = `v4r-${params.seed}-secret`;
+    plan.variables = { db_password: { value: secret }, region: { value: 'eu-west-1' } };
+    plan.configuration!.root_module!.variables = { db_password: { sensitive: true }, region: {} };
+    plan.output_changes!['db_password'] = {
+      actions: ['update'],
+      before: `old-${secret}`,
+      after: secret,
+      after_unknown: false,
+      before_sensitive: true,
+      after_sensitive: true,
+    };
+    // declared sensitive in the configuration, but not marked in the change (as format 0.x plans write it)
+    plan.configuration!.root_module!.outputs = { legacy_secret: { sensitive: true } };
+    plan.output_changes!['legacy_secret'] = {
+      actions: ['create'],
+      before: null,
+      after: `legacy-${secret}`,
+      after_unknown: false,
+    };
+    plan.output_changes!['echo'] = {
+      actions: ['create'],
+      before: null,
+      after: `dsn=postgres://app:${secret}@db`,
+      after_unknown: false,
+      before_sensitive: false,
+      after_sensitive: false,
+    };
+  }
+  if (params.hostile) {
+    plan.checks = [
+      {
+        address: { kind: 'check', to_display: `check.${g.text(10)}` },
+        status: 'fail',
+        instances: [
+          {
+            address: { to_display: `check.c ${g.pick(HOSTILE)}` },
+            status: 'fail',
+            problems: [{ message: g.text(40) }],
+          },
+        ],
+      },
+    ];
+    plan.resource_drift = [
+      {
+        address: `aws_s3_bucket.drifted["${g.text(10)}"]`,
+        mode: 'managed',
+        type: 'aws_s3_bucket',
+        name: 'drifted',
+        change: {
+          actions: ['update'],
+          before: { id: 'b', acl: g.text(20) },
+          after: { id: 'b', acl: g.text(20) },
+          after_unknown: {},
+          before_sensitive: {},
+          after_sensitive: {},
+        },
+      },
+    ];
+    plan.deferred_changes = [
+      {
+        reason: 'resource_config_unknown',
+        resource_change: {
+          address: `aws_instance.later["${g.text(10)}"]`,
+          mode: 'managed',
+          type: 'aws_instance',
+          name: 'later',
+          change: {
+            actions: ['create'],
+            before: null,
+            after: { ami: g.text(10) },
+            after_unknown: { id: true },
+          },
+        },
+      },
+    ];
+    plan.complete = false;
+  }
+  return plan;
+}
