@@ -9,7 +9,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const committed = join(root, 'dist');
+// --dist DIR compares another folder (the test uses it to show a stale bundle is caught)
+const distFlag = process.argv.indexOf('--dist');
+const committed = distFlag > 0 ? resolve(process.argv[distFlag + 1]) : join(root, 'dist');
 const temp = mkdtempSync(join(tmpdir(), 'check-dist-'));
 
 function files(dir) {

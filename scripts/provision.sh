@@ -5,7 +5,7 @@
 set -euo pipefail
 
 REQUIRED=(
-  # (none yet for the GitHub actions themselves; later issues add redis-server, prometheus, dnsmasq)
+  "redis-server redis-server"
 )
 
 missing_packages=()

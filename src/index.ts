@@ -6,7 +6,7 @@ import { ACTIONS } from './actions/registry.js';
 
 await runAction(async (io) => {
   const command = io.getInput('command');
-  const run = ACTIONS[command];
-  if (!run) throw new InputError('command', command, `one of ${Object.keys(ACTIONS).join(', ')}`);
-  await run(io);
+  const action = ACTIONS[command];
+  if (!action) throw new InputError('command', command, `one of ${Object.keys(ACTIONS).join(', ')}`);
+  await action.run(io);
 }, coreIO());

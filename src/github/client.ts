@@ -26,8 +26,9 @@ export function createGitHubClient(options: ClientOptions) {
     {
       baseUrl: options.baseUrl,
       userAgent: 'openclaw-gitops-actions',
-      request: { retries: maxRetries },
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+      // not `request: { retries }`: that replaces @actions/github's proxy-aware request defaults, and plugin-retry
+      // then retries every failure, 403 and 404 included
+      retry: { retries: maxRetries, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
       throttle: {
         onRateLimit: (
           retryAfter: number,

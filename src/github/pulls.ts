@@ -1,4 +1,7 @@
-/** Which pull request a run is about: from the input, from the event, or (on push) the PR that holds the commit. */
+/**
+ * Which pull request a run is about: from the input, from the event, or on push the pull request that holds the
+ * commit (the merged one for a merge commit, else an open one whose head it is).
+ */
 import type { GitHubClient } from './client.js';
 import type { RunContext } from './context.js';
 
@@ -42,8 +45,10 @@ export async function resolvePullRequest(
       commit_sha: context.sha,
       per_page: 100,
     });
+    // a merge commit pushed to the base branch belongs to the pull request it merged
+    const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha === context.sha);
     const open = pulls.filter((p) => p.state === 'open');
-    const match = open.find((p) => p.head.sha === context.sha) ?? open[0];
+    const match = merged ?? open.find((p) => p.head.sha === context.sha) ?? open[0];
     if (match) return { number: match.number, source: 'commit' };
   }
   return undefined;

@@ -139,6 +139,12 @@ export class OpenApiValidator {
     return this.check(schema, body, `response ${status} body`);
   }
 
+  /** True when the description lists this status for the operation without a response body. */
+  describesWithoutBody(op: MatchedOperation, status: number): boolean {
+    const response = op.operation.responses[String(status)];
+    return response !== undefined && !response.content?.['application/json'];
+  }
+
   /** True when the description lists this status for the operation. */
   describes(op: MatchedOperation, status: number): boolean {
     return String(status) in op.operation.responses;

@@ -28,6 +28,8 @@ export interface TokenRecord {
   /** Installation tokens (GITHUB_TOKEN, apps) cannot call GET /user. */
   installation: boolean;
   write: boolean;
+  /** Can read organization team membership (read:org, or an app's Members permission). */
+  readOrg: boolean;
 }
 
 export interface CommentRecord {
@@ -141,6 +143,8 @@ export class GitHubDouble {
   readonly repos = new Map<string, RepoRecord>();
   readonly pulls = new Map<string, PullRecord>();
   readonly comments: CommentRecord[] = [];
+  /** Issue numbers (plain issues; pull requests count as issues too) by `owner/repo`. */
+  readonly issues = new Map<string, Set<number>>();
   /** Files by `owner/repo@ref:path` (ref `*` for any ref). */
   readonly contents = new Map<string, string>();
   /** Team members by `org/team-slug`. */
@@ -201,11 +205,18 @@ export class GitHubDouble {
     return u;
   }
 
-  addToken(token: string, login: string, options: { installation?: boolean; write?: boolean } = {}): void {
+  addToken(
+    token: string,
+    login: string,
+    options: { installation?: boolean; write?: boolean; readOrg?: boolean } = {},
+  ): void {
+    const installation = options.installation ?? login.endsWith('[bot]');
     this.tokens.set(token, {
       user: this.user(login),
-      installation: options.installation ?? login.endsWith('[bot]'),
+      installation,
       write: options.write ?? true,
+      // the workflow's GITHUB_TOKEN cannot read team membership; a PAT with read:org can
+      readOrg: options.readOrg ?? !installation,
     });
   }
 
@@ -261,6 +272,22 @@ export class GitHubDouble {
     }
     this.pulls.set(`${record.repo}#${pr.number}`, record);
     return record;
+  }
+
+  /** A plain issue (not a pull request) that comments can be posted on. */
+  addIssue(owner: string, name: string, number: number): void {
+    this.repo(owner, name);
+    const key = `${owner}/${name}`;
+    if (!this.issues.has(key)) this.issues.set(key, new Set());
+    this.issues.get(key)!.add(number);
+  }
+
+  /** True when the issue or pull request exists. */
+  hasIssue(owner: string, name: string, number: number): boolean {
+    return (
+      this.pulls.has(`${owner}/${name}#${number}`) ||
+      (this.issues.get(`${owner}/${name}`)?.has(number) ?? false)
+    );
   }
 
   pull(owner: string, name: string, number: number): PullRecord {
@@ -376,6 +403,8 @@ export class GitHubDouble {
     this.requests.push(record);
     const send = (reply: Reply, op?: MatchedOperation, validate = true): void => {
       record.status = reply.status;
+      // where the description gives a status no body (a 404 "not a member", a 204), send none
+      if (op && this.validator.describesWithoutBody(op, reply.status)) reply = { ...reply, body: undefined };
       if (op && validate) {
         for (const problem of this.validator.validateResponse(op, reply.status, reply.body)) {
           this.violations.push(`response to ${method} ${url.pathname}: ${problem}`);
@@ -685,8 +714,8 @@ export class GitHubDouble {
       return { status: 200, body: privateUser(this.url, this.web, ctx.token.user, this.now()) };
     },
     'issues/list-comments': (ctx) => {
-      if (!this.repoOf(ctx)) return this.notFound();
       const number = Number(ctx.op.params['issue_number']);
+      if (!this.hasIssue(ctx.op.params['owner']!, ctx.op.params['repo']!, number)) return this.notFound();
       const since = ctx.query.get('since');
       const list = this.commentsOn(ctx.op.params['owner']!, ctx.op.params['repo']!, number).filter(
         (c) => !since || c.updatedAt >= since,
@@ -698,7 +727,8 @@ export class GitHubDouble {
     },
     'issues/create-comment': (ctx) => {
       const repo = this.repoOf(ctx);
-      if (!repo) return this.notFound();
+      if (!repo || !this.hasIssue(repo.owner.login, repo.name, Number(ctx.op.params['issue_number'])))
+        return this.notFound();
       const body = String(ctx.body['body']);
       if (body.length > 65536) {
         return {
@@ -957,6 +987,13 @@ export class GitHubDouble {
       };
     },
     'teams/get-membership-for-user-in-org': (ctx) => {
+      if (!ctx.token.readOrg) {
+        // not described for this operation: GitHub sends it all the same
+        return {
+          status: 403,
+          body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' },
+        };
+      }
       const { org, team_slug: team, username } = ctx.op.params as Record<string, string>;
       const members = this.teams.get(`${org}/${team}`.toLowerCase());
       if (!username || !members?.has(username.toLowerCase())) return this.notFound();

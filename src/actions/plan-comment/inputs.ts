@@ -18,6 +18,16 @@ export const GITHUB_COMMENT_LIMIT = 65536;
 /** Below this, not even the heading, counts and warnings fit. */
 export const MIN_LENGTH = 4000;
 
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
+export const INPUT_DEFAULTS = {
+  'terraform-cmd': 'terraform',
+  'working-directory': '.',
+  mode: 'upsert',
+  'on-no-changes': 'comment',
+  'max-length': '65000',
+  'job-summary': 'true',
+} as const;
+
 export interface PlanCommentInputs {
   plan: PlanInput;
   workingDirectory: string;
@@ -51,11 +61,15 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
   }
   const plan: PlanInput = planJson
     ? { kind: 'json', path: planJson }
-    : { kind: 'binary', path: planFile!, command: readString(io, 'terraform-cmd', 'terraform') };
-  const workingDirectory = readString(io, 'working-directory', '.');
+    : {
+        kind: 'binary',
+        path: planFile!,
+        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd']),
+      };
+  const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
   const label = readString(io, 'label', workingDirectory);
   if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
-  const mode = readEnum(io, 'mode', MODES, 'upsert');
+  const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
   const githubToken = readString(io, 'github-token');
   if (!githubToken && mode !== 'off') {
     throw new InputError(
@@ -82,6 +96,6 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
     })!,
     detailsUrl: readUrl(io, 'details-url'),
     commentAuthor: readOptional(io, 'comment-author'),
-    jobSummary: readBoolean(io, 'job-summary', true),
+    jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
   };
 }

@@ -182,6 +182,12 @@ async function syncComment(
       );
       return undefined;
     }
+    if (httpStatus(error) === 404 && prNumber !== undefined) {
+      throw new ActionError(
+        `Pull request #${prNumber} was not found in ${context.repo.owner}/${context.repo.repo} (404), or the token cannot see it` +
+          (inputs.pullRequest !== undefined ? ": check the 'pull-request' input." : '.'),
+      );
+    }
     throw error;
   }
 }
