@@ -1,0 +1,309 @@
+/** Inputs of canary-gate, parsed once into a typed object. Names are the public interface (action.yml). */
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '../../common/duration.js';
+import { InputError } from '../../common/errors.js';
+import {
+  readBoolean,
+  readEnum,
+  readInteger,
+  readOptional,
+  readString,
+  readUrl,
+  type InputReader,
+} from '../../common/inputs.js';
+import type { CanaryDecision } from '../../canary/decision.js';
+import { JUDGES } from '../../canary/judges.js';
+import { parseMetrics } from '../../canary/metrics-config.js';
+import type { MetricDefinition } from '../../canary/presets.js';
+
+type DefaultedInput =
+  | 'provider'
+  | 'judge'
+  | 'interval'
+  | 'initial-delay'
+  | 'confidence'
+  | 'min-requests'
+  | 'pass-score'
+  | 'marginal-score'
+  | 'no-data'
+  | 'fail-on'
+  | 'dry-run'
+  | 'timeout';
+
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
+export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
+  provider: 'prometheus',
+  judge: 'sequential',
+  interval: '30s',
+  'initial-delay': '0s',
+  confidence: '0.99',
+  'min-requests': '20',
+  'pass-score': '95',
+  'marginal-score': '75',
+  'no-data': 'inconclusive',
+  'fail-on': 'rollback,inconclusive',
+  'dry-run': 'false',
+  timeout: '10s',
+};
+
+export const PROVIDERS = ['prometheus', 'cloudwatch', 'scrape'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export interface CanaryGateInputs {
+  provider: Provider;
+  prometheusUrl?: string;
+  /** Header values are secrets: they are masked before anything is logged. */
+  headers: Record<string, string>;
+  awsRegion?: string;
+  selectors: { canary: string; baseline: string };
+  targets: { canary: string[]; baseline: string[] };
+  metrics: MetricDefinition[];
+  judge: string;
+  intervalMs: number;
+  looks: number;
+  initialDelayMs: number;
+  confidence: number;
+  minRequests: number;
+  passScore: number;
+  marginalScore: number;
+  noData: 'inconclusive' | 'fail';
+  failOn: CanaryDecision[];
+  dryRun: boolean;
+  timeoutMs: number;
+}
+
+function duration(io: InputReader, name: string, fallback: string, minMs: number): number {
+  const text = readString(io, name, fallback);
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < minMs) {
+    throw new InputError(
+      name,
+      text,
+      `a duration such as 30s, 5m or 1m30s${minMs > 0 ? ` of at least ${minMs}ms` : ''}`,
+    );
+  }
+  return ms;
+}
+
+function number(
+  io: InputReader,
+  name: string,
+  fallback: string,
+  min: number,
+  max: number,
+  expected: string,
+): number {
+  const text = readString(io, name, fallback);
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+    throw new InputError(name, text, expected);
+  return n;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `Name: value` lines (or a YAML/JSON map) into headers. */
+export function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const trimmed = text.trim();
+  if (trimmed === '') return headers;
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      throw new InputError('prometheus-headers', undefined, 'a JSON object, or lines of "Name: value"', {
+        secret: true,
+      });
+    }
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) headers[k] = String(v);
+    return headers;
+  }
+  for (const line of trimmed.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim();
+    if (colon <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      throw new InputError(
+        'prometheus-headers',
+        undefined,
+        'lines of "Name: value" (a line has no valid header name before its colon)',
+        { secret: true },
+      );
+    }
+    headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+export function parseInputs(io: InputReader): CanaryGateInputs {
+  const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider as Provider);
+  const judge = readString(io, 'judge', INPUT_DEFAULTS.judge);
+  if (!JUDGES[judge]) throw new InputError('judge', judge, `one of ${Object.keys(JUDGES).join(', ')}`);
+
+  const inline = readOptional(io, 'metrics');
+  const file = readOptional(io, 'metrics-file');
+  if (inline && file)
+    throw new InputError(
+      'metrics-file',
+      file,
+      "nothing when 'metrics' is set: give at most one of metrics and metrics-file",
+    );
+  let metricsText = inline ?? '';
+  if (file) {
+    try {
+      metricsText = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError('metrics-file', file, 'the path of a readable YAML file');
+    }
+  }
+  const metrics = parseMetrics(metricsText, file ? 'metrics-file' : 'metrics');
+  if (judge === 'threshold') {
+    const unlimited = metrics.filter((m) => m.max === undefined && m.min === undefined).map((m) => m.name);
+    if (unlimited.length)
+      throw new InputError(
+        'metrics',
+        unlimited.join(', '),
+        'a max or min on every metric: the threshold judge compares each interval with them',
+      );
+  }
+
+  const intervalMs = duration(io, 'interval', INPUT_DEFAULTS.interval, 1000);
+  const durationText = readOptional(io, 'duration');
+  const iterationsText = readOptional(io, 'iterations');
+  if (durationText && iterationsText)
+    throw new InputError(
+      'iterations',
+      iterationsText,
+      "nothing when 'duration' is set: give one of duration and iterations",
+    );
+  let looks: number;
+  if (iterationsText) looks = readInteger(io, 'iterations', { min: 1, max: 1000 })!;
+  else if (durationText) {
+    const total = parseDuration(durationText);
+    if (total === undefined || total < intervalMs)
+      throw new InputError(
+        'duration',
+        durationText,
+        `a duration of at least one interval (${intervalMs / 1000}s), such as 10m`,
+      );
+    looks = Math.floor(total / intervalMs);
+  } else {
+    throw new InputError(
+      'duration',
+      undefined,
+      'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)',
+    );
+  }
+
+  const headers = parseHeaders(readString(io, 'prometheus-headers'));
+  const selectors = {
+    canary: readString(io, 'canary-selector'),
+    baseline: readString(io, 'baseline-selector'),
+  };
+  const targets = {
+    canary: list(readString(io, 'canary-targets')),
+    baseline: list(readString(io, 'baseline-targets')),
+  };
+  const usesSelector = metrics.some((m) =>
+    Object.values(m.queries).some((q) => /\{\{\s*selector\s*\}\}/.test(q ?? '')),
+  );
+  const inputs: CanaryGateInputs = {
+    provider,
+    headers,
+    selectors,
+    targets,
+    metrics,
+    judge,
+    intervalMs,
+    looks,
+    initialDelayMs: duration(io, 'initial-delay', INPUT_DEFAULTS['initial-delay'], 0),
+    confidence: number(
+      io,
+      'confidence',
+      INPUT_DEFAULTS.confidence,
+      0.5,
+      0.9999,
+      'a number between 0.5 and 0.9999, e.g. 0.99',
+    ),
+    minRequests: readInteger(io, 'min-requests', {
+      min: 0,
+      fallback: Number(INPUT_DEFAULTS['min-requests']),
+    })!,
+    passScore: number(io, 'pass-score', INPUT_DEFAULTS['pass-score'], 0, 100, 'a score from 0 to 100'),
+    marginalScore: number(
+      io,
+      'marginal-score',
+      INPUT_DEFAULTS['marginal-score'],
+      0,
+      100,
+      'a score from 0 to 100',
+    ),
+    noData: readEnum(io, 'no-data', ['inconclusive', 'fail'] as const, 'inconclusive'),
+    failOn: list(readString(io, 'fail-on', INPUT_DEFAULTS['fail-on'])).map((d) => {
+      if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote')
+        throw new InputError('fail-on', d, 'decisions from rollback, inconclusive (comma-separated)');
+      return d;
+    }),
+    dryRun: readBoolean(io, 'dry-run', false),
+    timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 100),
+  };
+  if (inputs.marginalScore > inputs.passScore)
+    throw new InputError(
+      'marginal-score',
+      String(inputs.marginalScore),
+      `a score no higher than pass-score (${inputs.passScore})`,
+    );
+  if (provider === 'prometheus') {
+    const url = readUrl(io, 'prometheus-url');
+    if (!url)
+      throw new InputError(
+        'prometheus-url',
+        undefined,
+        'the URL of the Prometheus server (provider: prometheus)',
+      );
+    inputs.prometheusUrl = url;
+  }
+  if (provider === 'cloudwatch') {
+    const region =
+      readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+    if (!region)
+      throw new InputError(
+        'aws-region',
+        undefined,
+        'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)',
+      );
+    inputs.awsRegion = region;
+  }
+  if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
+    throw new InputError(
+      selectors.canary ? 'baseline-selector' : 'canary-selector',
+      undefined,
+      'label matchers that select the arm, e.g. track="canary" (the metric queries use {{selector}})',
+    );
+  }
+  if (provider === 'scrape') {
+    for (const arm of ['canary', 'baseline'] as const) {
+      if (targets[arm].length === 0)
+        throw new InputError(
+          `${arm}-targets`,
+          undefined,
+          `the /metrics URL(s) of the ${arm} (provider: scrape)`,
+        );
+      for (const url of targets[arm]) {
+        try {
+          const u = new URL(url);
+          if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+        } catch {
+          throw new InputError(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
+        }
+      }
+    }
+  }
+  return inputs;
+}

@@ -1,0 +1,114 @@
+/**
+ * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and pure: feed it each look's
+ * data, it judges every metric, says when to stop (a critical metric failed), and at the end decides. The action
+ * drives it with a clock and a metrics provider (runner.ts); the benchmark and the statistical tests drive it
+ * with simulated data. Both go through the same code.
+ */
+import { criticalFailures, decide, type Decision, type DecisionPolicy } from './decision.js';
+import type { FinalVerdict, Judge, JudgePlan, LookData, LookVerdict, MetricJudgement } from './model.js';
+
+export interface AnalysisOptions {
+  metrics: MetricJudgement[];
+  judge: Judge;
+  /** Planned number of looks. */
+  looks: number;
+  /** 0.99: false rollbacks bounded by 1% across all looks and metrics. */
+  confidence: number;
+  minRequests: number;
+  policy: DecisionPolicy;
+}
+
+export interface MetricHistory {
+  metric: MetricJudgement;
+  looks: LookData[];
+  verdicts: LookVerdict[];
+  final?: FinalVerdict;
+}
+
+export interface AnalysisResult extends Decision {
+  /** Looks taken (fewer than planned when the run stopped early). */
+  looksTaken: number;
+  stoppedEarly: boolean;
+  metrics: MetricHistory[];
+  providerProblems: string[];
+}
+
+export class CanaryAnalysis {
+  readonly history: MetricHistory[];
+  private readonly plan: JudgePlan;
+  private readonly providerProblems: string[] = [];
+  private looksTaken = 0;
+  private stopped = false;
+
+  constructor(private readonly options: AnalysisOptions) {
+    if (options.metrics.length === 0) throw new Error('a canary analysis needs at least one metric');
+    const alpha = 1 - options.confidence;
+    this.plan = {
+      looks: options.looks,
+      // Bonferroni over metrics for false rollbacks; each metric's test spends its share over the looks
+      harmAlpha: alpha / options.metrics.length,
+      // promotion needs every metric to pass: an intersection-union test, each at the full alpha
+      passAlpha: alpha,
+      minRequests: options.minRequests,
+    };
+    this.history = options.metrics.map((metric) => ({ metric, looks: [], verdicts: [] }));
+  }
+
+  get judgePlan(): JudgePlan {
+    return this.plan;
+  }
+
+  get done(): boolean {
+    return this.stopped || this.looksTaken >= this.options.looks;
+  }
+
+  /**
+   * Judge one look. `data` has an entry per metric name (a missing one is no-data). Returns the verdicts and
+   * the critical metrics that failed (the run stops when there are any).
+   */
+  addLook(
+    data: ReadonlyMap<string, LookData>,
+    providerProblem?: string,
+  ): { verdicts: Map<string, LookVerdict>; criticalFailed: string[] } {
+    if (this.done) throw new Error('the analysis is already done');
+    this.looksTaken++;
+    if (providerProblem) this.providerProblems.push(`look ${this.looksTaken}: ${providerProblem}`);
+    const verdicts = new Map<string, LookVerdict>();
+    for (const h of this.history) {
+      const look = data.get(h.metric.name) ?? {
+        look: this.looksTaken,
+        at: '',
+        kind: 'none' as const,
+        problem: providerProblem ?? 'no data',
+      };
+      h.looks.push(look);
+      const previousFail = h.verdicts.find((v) => v.status === 'fail');
+      // a metric that failed stays failed: the evidence does not go away
+      const verdict = previousFail
+        ? { ...previousFail, note: `failed at an earlier look: ${previousFail.note}` }
+        : this.options.judge.judgeLook(h.metric, h.looks, this.plan);
+      h.verdicts.push(verdict);
+      verdicts.set(h.metric.name, verdict);
+    }
+    const criticalFailed = criticalFailures(this.options.metrics, verdicts);
+    if (criticalFailed.length > 0) this.stopped = true;
+    return { verdicts, criticalFailed };
+  }
+
+  finish(): AnalysisResult {
+    for (const h of this.history)
+      h.final = this.options.judge.judgeFinal(h.metric, h.looks, h.verdicts, this.plan);
+    const decision = decide(
+      this.history.map((h) => ({ metric: h.metric, final: h.final! })),
+      this.options.policy,
+      this.providerProblems,
+    );
+    return {
+      ...decision,
+      looksTaken: this.looksTaken,
+      stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
+      metrics: this.history,
+      providerProblems: [...this.providerProblems],
+    };
+  }
+}

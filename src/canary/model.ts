@@ -1,0 +1,83 @@
+/**
+ * The canary analysis model: what a metric is, what one look at it yields, and what a judge says about it.
+ *
+ * A metric is either a `ratio` (failures out of requests, judged on the counts) or a `value` (a latency
+ * quantile, CPU, memory: one number per interval and arm). Each look (interval) yields, per metric, this
+ * interval's counts or values for canary and baseline, or the reason there are none.
+ */
+import type { Counts } from './stats/proportions.js';
+
+export type Direction = 'increase' | 'decrease' | 'either';
+export type MetricKind = 'ratio' | 'value';
+
+export interface MetricJudgement {
+  name: string;
+  kind: MetricKind;
+  /** Which way is bad. */
+  direction: Direction;
+  /** Relative change that is not a failure (the effect-size floor), e.g. 0.1 for 10%. */
+  allowedIncrease: number;
+  /** Ratio metrics: an absolute slack on the failure rate for promotion (e.g. 0.005 = 0.5 percentage points). */
+  tolerance: number;
+  /** Hard limits on the canary's value, whatever the baseline does. */
+  max?: number;
+  min?: number;
+  critical: boolean;
+  weight: number;
+}
+
+/** One interval's data for one metric. */
+export type LookData =
+  | { look: number; at: string; kind: 'ratio'; canary: Counts; baseline: Counts }
+  | { look: number; at: string; kind: 'value'; canary: number; baseline: number }
+  | { look: number; at: string; kind: 'none'; problem: string };
+
+export type LookStatus = 'pass' | 'fail' | 'no-data';
+export type FinalStatus = 'pass' | 'fail' | 'no-data' | 'inconclusive';
+
+export interface LookVerdict {
+  status: LookStatus;
+  /** Canary and baseline value (cumulative rate for ratio metrics; this interval's value for value metrics). */
+  canary?: number;
+  baseline?: number;
+  /** Relative effect canary vs baseline (0.25 = 25% worse), cumulative. */
+  effect?: number;
+  /** Test statistic on the normal scale, and the boundary it had to reach to fail at this look. */
+  statistic?: number;
+  boundary?: number;
+  /** Confidence that the canary is worse than allowed: 1 − p of the harm test at this look. */
+  confidence?: number;
+  note: string;
+}
+
+export interface FinalVerdict {
+  status: FinalStatus;
+  note: string;
+  effect?: number;
+  /** Upper confidence bound used for promotion (rate difference for ratios, relative change for values). */
+  upperBound?: number;
+}
+
+export interface JudgePlan {
+  /** Planned number of looks. */
+  looks: number;
+  /** False-rollback bound for this metric (already split across metrics). */
+  harmAlpha: number;
+  /** False-promotion bound for this metric. */
+  passAlpha: number;
+  /** Fewer requests than this in an interval (either arm) make it no-data. */
+  minRequests: number;
+}
+
+export interface Judge {
+  readonly name: string;
+  /** The verdict for the latest look, given every look so far (the last element is the latest). */
+  judgeLook(metric: MetricJudgement, looks: readonly LookData[], plan: JudgePlan): LookVerdict;
+  /** The verdict at the end of the run (or when it was stopped). */
+  judgeFinal(
+    metric: MetricJudgement,
+    looks: readonly LookData[],
+    verdicts: readonly LookVerdict[],
+    plan: JudgePlan,
+  ): FinalVerdict;
+}

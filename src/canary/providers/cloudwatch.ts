@@ -1,0 +1,199 @@
+/**
+ * The CloudWatch provider: one `GetMetricData` call per look (@aws-sdk/client-cloudwatch), with every metric's
+ * canary and baseline expressions as metric data queries over the look's interval. Expressions are CloudWatch
+ * Metrics Insights queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector
+ * (e.g. `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`).
+ *
+ * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
+ * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
+ * endpoints, tests).
+ */
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import { ActionError } from '../../common/errors.js';
+import type { Arm, CollectedLook, LookCollector, LookWindow, QueryRecord } from '../collect.js';
+import { renderQuery } from '../metrics-config.js';
+import type { LookData } from '../model.js';
+import type { MetricDefinition } from '../presets.js';
+
+interface Planned {
+  id: string;
+  metric: MetricDefinition;
+  arm: Arm;
+  part: QueryRecord['part'];
+  template: string;
+}
+
+/** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */
+const CONFIGURATION_ERRORS = new Set([
+  'InvalidParameterValueException',
+  'InvalidParameterCombinationException',
+  'MissingRequiredParameterException',
+  'ValidationError',
+  'ValidationException',
+]);
+
+export class CloudWatchCollector implements LookCollector {
+  private readonly planned: Planned[] = [];
+
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly metrics: readonly MetricDefinition[],
+    private readonly selectors: Record<Arm, string>,
+  ) {
+    metrics.forEach((metric, m) => {
+      const q = metric.queries;
+      const add = (arm: Arm, part: Planned['part'], template: string | undefined) => {
+        if (template) this.planned.push({ id: `m${m}_${arm}_${part}`, metric, arm, part, template });
+      };
+      if (metric.kind === 'ratio') {
+        add('canary', 'failures', q.canaryFailures);
+        add('canary', 'total', q.canaryTotal);
+        add('baseline', 'failures', q.baselineFailures);
+        add('baseline', 'total', q.baselineTotal);
+      } else {
+        add('canary', 'value', q.canaryQuery);
+        add('baseline', 'value', q.baselineQuery);
+      }
+    });
+  }
+
+  static create(
+    region: string,
+    timeoutMs: number,
+    metrics: readonly MetricDefinition[],
+    selectors: Record<Arm, string>,
+  ): CloudWatchCollector {
+    const client = new CloudWatchClient({
+      region,
+      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+      maxAttempts: 3,
+    });
+    return new CloudWatchCollector(client, metrics, selectors);
+  }
+
+  describe(): string {
+    return 'cloudwatch';
+  }
+
+  async collect(window: LookWindow): Promise<CollectedLook> {
+    const periodSeconds = Math.max(1, Math.round((window.end.getTime() - window.start.getTime()) / 1000));
+    const at = window.end.toISOString();
+    const queries: QueryRecord[] = this.planned.map((p) => ({
+      metric: p.metric.name,
+      arm: p.arm,
+      part: p.part,
+      query: renderQuery(p.template, this.selectors[p.arm], `${periodSeconds}s`),
+      at,
+    }));
+    const request: MetricDataQuery[] = this.planned.map((p, i) => ({
+      Id: p.id,
+      Expression: queries[i]!.query,
+      Period: periodSeconds,
+      Label: `${p.metric.name} ${p.arm} ${p.part}`,
+      ReturnData: true,
+    }));
+    const results = new Map<string, MetricDataResult>();
+    try {
+      let nextToken: string | undefined;
+      do {
+        const response = await this.client.send(
+          new GetMetricDataCommand({
+            StartTime: window.start,
+            EndTime: window.end,
+            MetricDataQueries: request,
+            ScanBy: 'TimestampDescending',
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        for (const r of response.MetricDataResults ?? []) {
+          const seen = results.get(r.Id ?? '');
+          if (seen) {
+            seen.Values = [...(seen.Values ?? []), ...(r.Values ?? [])];
+            seen.Timestamps = [...(seen.Timestamps ?? []), ...(r.Timestamps ?? [])];
+          } else if (r.Id) results.set(r.Id, r);
+        }
+        nextToken = response.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+      if (CONFIGURATION_ERRORS.has(name))
+        throw new ActionError(`${message}\nCheck the metric expressions and selectors.`);
+      for (const q of queries) q.problem = message;
+      const data = new Map<string, LookData>(
+        this.metrics.map((m) => [m.name, { look: window.look, at, kind: 'none', problem: message }]),
+      );
+      return { data, queries, providerProblem: message };
+    }
+    const reading = (id: string, i: number): number | string => {
+      const r = results.get(id);
+      const q = queries[i]!;
+      if (!r) return (q.problem = 'no result returned for this query');
+      if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
+        return (q.problem = `${r.StatusCode}: ${(r.Messages ?? []).map((m) => m.Value).join('; ')}`);
+      }
+      const value = r.Values?.[0];
+      if (value === undefined) return (q.problem = 'no datapoint in the interval');
+      if (!Number.isFinite(value)) return (q.problem = 'the datapoint is not a finite number');
+      q.value = value;
+      if (r.StatusCode === 'PartialData') q.warnings = ['CloudWatch returned partial data'];
+      return value;
+    };
+    const values = new Map(this.planned.map((p, i) => [p.id, reading(p.id, i)]));
+    const data = new Map<string, LookData>();
+    this.metrics.forEach((metric, m) => {
+      const get = (arm: Arm, part: Planned['part']) => values.get(`m${m}_${arm}_${part}`);
+      const problem = (x: number | string | undefined, arm: Arm, part: string) =>
+        typeof x === 'number' ? undefined : `${arm} ${part}: ${x ?? 'missing'}`;
+      if (metric.kind === 'ratio') {
+        const parts = [
+          get('canary', 'failures'),
+          get('canary', 'total'),
+          get('baseline', 'failures'),
+          get('baseline', 'total'),
+        ];
+        // a failures series with no datapoint while there was traffic means no failures were recorded
+        const [cf, ct, bf, bt] = parts.map((x, i) =>
+          i % 2 === 0 && x === 'no datapoint in the interval' ? 0 : x,
+        );
+        const issue =
+          problem(ct, 'canary', 'total') ??
+          problem(bt, 'baseline', 'total') ??
+          problem(cf, 'canary', 'failures') ??
+          problem(bf, 'baseline', 'failures');
+        if (issue) {
+          data.set(metric.name, { look: window.look, at, kind: 'none', problem: issue });
+          return;
+        }
+        const counts = (f: number, t: number) => {
+          const total = Math.max(0, Math.round(t));
+          return { events: Math.min(total, Math.max(0, Math.round(f))), total };
+        };
+        data.set(metric.name, {
+          look: window.look,
+          at,
+          kind: 'ratio',
+          canary: counts(cf as number, ct as number),
+          baseline: counts(bf as number, bt as number),
+        });
+      } else {
+        const c = get('canary', 'value');
+        const b = get('baseline', 'value');
+        const issue = problem(c, 'canary', 'value') ?? problem(b, 'baseline', 'value');
+        data.set(
+          metric.name,
+          issue
+            ? { look: window.look, at, kind: 'none', problem: issue }
+            : { look: window.look, at, kind: 'value', canary: c as number, baseline: b as number },
+        );
+      }
+    });
+    return { data, queries };
+  }
+}

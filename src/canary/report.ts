@@ -1,0 +1,163 @@
+/**
+ * The canary report: a JSON document with every query, sample and judgement (the `report` output), and the job
+ * summary: the decision, a table per metric (canary, baseline, effect, confidence, verdict), the looks, and a
+ * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
+ */
+import { codeSpan, details, escapeHtml } from '../common/markdown.js';
+import { format } from './judges.js';
+import type { LookData, LookVerdict } from './model.js';
+import type { RunResult } from './runner.js';
+
+export interface ReportSettings {
+  provider: string;
+  judge: string;
+  confidence: number;
+  intervalMs: number;
+  plannedLooks: number;
+  dryRun: boolean;
+}
+
+export function buildJsonReport(result: RunResult, settings: ReportSettings): unknown {
+  return {
+    decision: result.decision,
+    score: result.score,
+    reason: result.reason,
+    failedMetrics: result.failedMetrics,
+    settings,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    looksTaken: result.looksTaken,
+    stoppedEarly: result.stoppedEarly,
+    providerProblems: result.providerProblems,
+    metrics: result.metrics.map((h) => ({
+      name: h.metric.name,
+      judgement: h.metric,
+      final: h.final,
+      looks: h.looks.map((look, i) => ({ data: look, verdict: h.verdicts[i] })),
+    })),
+    queries: result.queries,
+  };
+}
+
+const ICON: Record<string, string> = { promote: '🟢', rollback: '🔴', inconclusive: '🟡' };
+const STATUS: Record<string, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  'no-data': '⚪ no data',
+  inconclusive: '🟡 inconclusive',
+};
+
+function pct(x: number | undefined): string {
+  if (x === undefined || Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
+}
+
+function value(kind: 'ratio' | 'value', x: number | undefined): string {
+  if (x === undefined || Number.isNaN(x)) return '—';
+  return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : format(x);
+}
+
+function cell(text: string): string {
+  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */
+function series(look: LookData): { canary: number; baseline: number } | undefined {
+  if (look.kind === 'ratio') {
+    if (look.canary.total === 0 || look.baseline.total === 0) return undefined;
+    return {
+      canary: look.canary.events / look.canary.total,
+      baseline: look.baseline.events / look.baseline.total,
+    };
+  }
+  if (look.kind === 'value') return { canary: look.canary, baseline: look.baseline };
+  return undefined;
+}
+
+function chart(name: string, kind: 'ratio' | 'value', looks: readonly LookData[]): string {
+  const points = looks.map(series);
+  const scale = kind === 'ratio' ? 100 : 1;
+  const numbers = (pick: 'canary' | 'baseline') =>
+    points.map((p) => (p ? Number((p[pick] * scale).toPrecision(4)) : 0)).join(', ');
+  const missing = points.filter((p) => !p).length;
+  const title = `${name.replace(/"/g, "'")}: canary (first line) vs baseline (second line)`;
+  const lines = [
+    '```mermaid',
+    'xychart-beta',
+    `  title "${title}"`,
+    `  x-axis "interval" [${looks.map((_, i) => i + 1).join(', ')}]`,
+    `  y-axis "${kind === 'ratio' ? 'failure rate (%)' : 'value'}"`,
+    `  line [${numbers('canary')}]`,
+    `  line [${numbers('baseline')}]`,
+    '```',
+  ];
+  if (missing) lines.push('', `${missing} interval${missing === 1 ? '' : 's'} without data drawn at 0.`);
+  return lines.join('\n');
+}
+
+function looksTable(
+  kind: 'ratio' | 'value',
+  looks: readonly LookData[],
+  verdicts: readonly LookVerdict[],
+): string {
+  const rows = looks.map((look, i) => {
+    const v = verdicts[i]!;
+    const point = series(look);
+    const counts =
+      look.kind === 'ratio'
+        ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})`
+        : '';
+    return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${cell(v.note)} |`;
+  });
+  return [
+    '| interval | canary | baseline | z | boundary | status | note |',
+    '|---:|---:|---|---:|---:|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+export function renderCanarySummary(result: RunResult, settings: ReportSettings): string {
+  const lines: string[] = [];
+  lines.push(
+    `### ${ICON[result.decision]} Canary: ${result.decision} · score ${result.score}${settings.dryRun ? ' (dry run)' : ''}`,
+    '',
+  );
+  lines.push(
+    `${cell(result.reason)}`,
+    '',
+    `${result.looksTaken} of ${settings.plannedLooks} intervals${result.stoppedEarly ? ' (stopped early)' : ''}, judge ${codeSpan(settings.judge)}, provider ${codeSpan(settings.provider)}, confidence ${(settings.confidence * 100).toFixed(1)}%: false rollbacks bounded by ${((1 - settings.confidence) * 100).toFixed(1)}% over all intervals and metrics.`,
+    '',
+  );
+  lines.push(
+    '| metric | canary | baseline | effect | confidence worse | verdict |',
+    '|---|---:|---:|---:|---:|---|',
+  );
+  for (const h of result.metrics) {
+    const last = [...h.verdicts].reverse().find((v) => v.canary !== undefined) ?? h.verdicts.at(-1);
+    const confidence = h.verdicts.at(-1)?.confidence;
+    lines.push(
+      `| ${codeSpan(h.metric.name, { inTable: true })}${h.metric.critical ? ' (critical)' : ''} | ${value(h.metric.kind, last?.canary)} | ${value(h.metric.kind, last?.baseline)} | ${pct(h.final?.effect ?? last?.effect)} | ${confidence === undefined || Number.isNaN(confidence) ? '—' : `${(confidence * 100).toFixed(1)}%`} | ${STATUS[h.final?.status ?? 'no-data']}: ${cell(h.final?.note ?? '')} |`,
+    );
+  }
+  lines.push('');
+  if (result.providerProblems.length) {
+    lines.push(
+      '> [!WARNING]',
+      `> The metrics provider failed: ${cell(result.providerProblems.join('; '))}`,
+      '',
+    );
+  }
+  for (const h of result.metrics) {
+    const body = [
+      chart(h.metric.name, h.metric.kind, h.looks),
+      '',
+      looksTable(h.metric.kind, h.looks, h.verdicts),
+    ].join('\n');
+    lines.push(
+      details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'),
+      '',
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,82 @@
+/**
+ * The canary run in time: wait the initial delay, then every interval collect a look from the provider and feed
+ * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
+ * run it fast or on a fake clock.
+ */
+import { CanaryAnalysis, type AnalysisOptions, type AnalysisResult } from './analysis.js';
+import type { LookCollector, QueryRecord } from './collect.js';
+import type { LookVerdict } from './model.js';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+
+export interface RunOptions extends AnalysisOptions {
+  intervalMs: number;
+  initialDelayMs: number;
+}
+
+export interface LookEvent {
+  look: number;
+  at: Date;
+  verdicts: Map<string, LookVerdict>;
+  criticalFailed: string[];
+  providerProblem?: string;
+}
+
+export interface RunResult extends AnalysisResult {
+  startedAt: string;
+  finishedAt: string;
+  queries: QueryRecord[];
+}
+
+export async function runCanary(
+  options: RunOptions,
+  collector: LookCollector,
+  clock: Clock = systemClock,
+  onLook: (event: LookEvent) => void = () => undefined,
+): Promise<RunResult> {
+  const analysis = new CanaryAnalysis(options);
+  const started = clock.now();
+  const queries: QueryRecord[] = [];
+  if (collector.prepare) await collector.prepare(new Date(started));
+  await clock.sleep(options.initialDelayMs);
+  const firstWindowStart = started + options.initialDelayMs;
+  for (let look = 1; !analysis.done; look++) {
+    const end = firstWindowStart + look * options.intervalMs;
+    await clock.sleep(end - clock.now());
+    const window = {
+      look,
+      start: new Date(end - options.intervalMs),
+      end: new Date(end),
+      range: promRange(options.intervalMs),
+    };
+    const collected = await collector.collect(window);
+    queries.push(...collected.queries);
+    const { verdicts, criticalFailed } = analysis.addLook(collected.data, collected.providerProblem);
+    onLook({
+      look,
+      at: window.end,
+      verdicts,
+      criticalFailed,
+      ...(collected.providerProblem ? { providerProblem: collected.providerProblem } : {}),
+    });
+  }
+  return {
+    ...analysis.finish(),
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(clock.now()).toISOString(),
+    queries,
+  };
+}
+
+/** A PromQL range duration for an interval: whole seconds (`30s`, `90s`) or milliseconds below a second. */
+export function promRange(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.round(ms)}ms`;
+}
