@@ -36365,10 +36365,10 @@ function createGitHubClient(options) {
     return getOctokit(options.token, {
         baseUrl: options.baseUrl,
         userAgent: 'openclaw-gitops-actions',
-        request: {
-            retries: maxRetries
-        },
+        // not `request: { retries }`: that replaces @actions/github's proxy-aware request defaults, and plugin-retry
+        // then retries every failure, 403 and 404 included
         retry: {
+            retries: maxRetries,
             doNotRetry: [
                 400,
                 401,
@@ -36615,7 +36615,10 @@ function readRunContext(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/github/pulls.js
-/** Which pull request a run is about: from the input, from the event, or (on push) the PR that holds the commit. */ const PR_EVENTS = new Set([
+/**
+ * Which pull request a run is about: from the input, from the event, or on push the pull request that holds the
+ * commit (the merged one for a merge commit, else an open one whose head it is).
+ */ const PR_EVENTS = new Set([
     'pull_request',
     'pull_request_target',
     'pull_request_review',
@@ -36648,8 +36651,10 @@ async function resolvePullRequest(client, context, explicit) {
             commit_sha: context.sha,
             per_page: 100
         });
+        // a merge commit pushed to the base branch belongs to the pull request it merged
+        const merged = pulls.find((p)=>p.merged_at && p.merge_commit_sha === context.sha);
         const open = pulls.filter((p)=>p.state === 'open');
-        const match = open.find((p)=>p.head.sha === context.sha) ?? open[0];
+        const match = merged ?? open.find((p)=>p.head.sha === context.sha) ?? open[0];
         if (match) return {
             number: match.number,
             source: 'commit'
@@ -36795,6 +36800,9 @@ function toResourceChange(raw) {
 function isDestructive(change) {
     return change.kind === 'delete' || change.kind === 'replace' && change.replaceOrder !== 'create-then-forget';
 }
+/** Replacements that destroy the old object (all but create-then-forget): the "replaced" among the destroys. */ function destroyingReplacements(model) {
+    return model.changes.filter((c)=>c.kind === 'replace' && isDestructive(c)).length;
+}
 function buildPlanModel(plan) {
     const changes = [];
     const counts = {
@@ -36911,7 +36919,9 @@ function failingChecks(checks) {
     const parts = [];
     if (counts.import) parts.push(`${counts.import} to import`);
     parts.push(`${counts.add} to add`, `${counts.change} to change`);
-    parts.push(`${counts.destroy} to destroy${counts.replace ? ` (${counts.replace} replaced)` : ''}`);
+    // "(n replaced)" qualifies the destroys: a create-then-forget replacement destroys nothing
+    const replaced = destroyingReplacements(model);
+    parts.push(`${counts.destroy} to destroy${replaced ? ` (${replaced} replaced)` : ''}`);
     if (counts.forget) parts.push(`${counts.forget} to forget`);
     if (counts.move) parts.push(`${counts.move} moved`);
     let line;
@@ -36942,6 +36952,9 @@ const REASONS = {
     read_because_dependency_pending: 'it depends on changes not yet applied',
     read_because_check_nested: 'a check block reads it'
 };
+/** True for the `action_reason` codes this module describes in its own words (markdown of ours). */ function isKnownReason(reason) {
+    return reason !== undefined && Object.prototype.hasOwnProperty.call(REASONS, reason);
+}
 /** Plain-language reason for Terraform's `action_reason` code (the code itself is kept alongside). */ function describeReason(reason) {
     if (!reason) return undefined;
     return REASONS[reason] ?? reason.replace(/_/g, ' ');
@@ -36958,7 +36971,11 @@ const DEFERRED_REASONS = {
 function describeDeferredReason(reason) {
     return DEFERRED_REASONS[reason] ?? reason.replace(/_/g, ' ');
 }
-/** `["tags", "Name"]` → `tags["Name"]`, `["rule", 0, "port"]` → `rule[0].port`. */ function formatPath(path) {
+/**
+ * `["rule", 0, "port"]` → `rule[0].port`, `["tags", "kubernetes.io/role"]` → `tags["kubernetes.io/role"]`. A path
+ * does not say whether a step is an attribute or a map key, so a key that is an identifier reads as an attribute
+ * (`["tags", "Name"]` → `tags.Name`).
+ */ function formatPath(path) {
     let out = '';
     for (const step of path){
         if (typeof step === 'number') out += `[${step}]`;
@@ -36994,7 +37011,7 @@ function isMarked(tree) {
 }
 class SensitiveValues {
     /** Every marked leaf, as the string it would render as. */ exact = new Set();
-    automaton;
+    patterns;
     dirty = false;
     add(value) {
         if (typeof value === 'string') {
@@ -37031,15 +37048,23 @@ class SensitiveValues {
     /** True when a leaf, rendered as `text`, is itself a sensitive value. */ isSensitive(text) {
         return this.exact.has(text);
     }
-    /** `text` with every sensitive value of at least MIN_REDACT_LENGTH characters inside it replaced. */ redact(text) {
-        if (this.exact.size === 0) return text;
-        if (this.dirty || !this.automaton) {
-            this.automaton = new Automaton([
+    matcher() {
+        if (this.dirty || !this.patterns) {
+            this.patterns = new PatternSet([
                 ...this.exact
             ].filter((s)=>s.length >= MIN_REDACT_LENGTH));
             this.dirty = false;
         }
-        return this.automaton.replaceAll(text, REDACTED);
+        return this.patterns;
+    }
+    /** `text` with every sensitive value of at least MIN_REDACT_LENGTH characters inside it replaced. */ redact(text) {
+        if (this.exact.size === 0) return text;
+        return this.matcher().replaceAll(text, REDACTED);
+    }
+    /** True when `text` is a sensitive value or holds one (of at least MIN_REDACT_LENGTH characters). */ contains(text) {
+        if (this.exact.size === 0) return false;
+        if (text.length < MIN_REDACT_LENGTH) return this.exact.has(text);
+        return this.matcher().found(text);
     }
     /** Strings to register with the runner's log masking (`core.setSecret`): each line of each value. */ secretsForLog() {
         const out = new Set();
@@ -37104,79 +37129,94 @@ function collectFromModule(values, module) {
     for (const resource of module.resources ?? [])values.addMarked(resource.values, resource.sensitive_values);
     for (const child of module.child_modules ?? [])collectFromModule(values, child);
 }
-/** Aho-Corasick over UTF-16 code units: finds every pattern in one pass, whatever the number of patterns. */ class Automaton {
-    next = [
+/**
+ * Finds any of many patterns (all at least MIN_REDACT_LENGTH code units long) in a text in about one pass: a
+ * 64 Ki-entry table of the patterns' first three code units (hashed) rules out almost every position at the cost
+ * of one array read, and a trie of the patterns is walked only from the positions that pass. Plans hold many
+ * megabytes of values and can hold thousands of secrets; a scan per secret, or an patterns that looks up a map
+ * at every character, is too slow for that.
+ */ class PatternSet {
+    heads = new Uint8Array(65536);
+    /** Trie: per node, transitions by code unit and the length of a pattern ending there (0: none). */ next = [
         new Map()
     ];
-    fail = [
+    end = [
         0
     ];
-    /** Length of the longest pattern ending at each state (0: none). */ out = [
-        0
-    ];
+    empty;
     constructor(patterns){
+        this.empty = patterns.length === 0;
         for (const pattern of patterns){
-            let state = 0;
+            this.heads[trigram(pattern, 0)] = 1;
+            let node = 0;
             for(let i = 0; i < pattern.length; i++){
                 const c = pattern.charCodeAt(i);
-                let to = this.next[state].get(c);
+                let to = this.next[node].get(c);
                 if (to === undefined) {
                     to = this.next.length;
                     this.next.push(new Map());
-                    this.fail.push(0);
-                    this.out.push(0);
-                    this.next[state].set(c, to);
+                    this.end.push(0);
+                    this.next[node].set(c, to);
                 }
-                state = to;
+                node = to;
             }
-            this.out[state] = Math.max(this.out[state], pattern.length);
-        }
-        const queue = [];
-        for (const to of this.next[0].values())queue.push(to);
-        for(let head = 0; head < queue.length; head++){
-            const state = queue[head];
-            for (const [c, to] of this.next[state]){
-                let f = this.fail[state];
-                while(f !== 0 && !this.next[f].has(c))f = this.fail[f];
-                this.fail[to] = this.next[f].get(c) ?? 0;
-                this.out[to] = Math.max(this.out[to], this.out[this.fail[to]]);
-                queue.push(to);
-            }
+            this.end[node] = pattern.length;
         }
     }
-    /** Replace every match (leftmost, longest at each end position, overlaps merged) with `replacement`. */ replaceAll(text, replacement) {
-        if (this.next.length === 1) return text;
-        const ranges = [];
-        let state = 0;
-        for(let i = 0; i < text.length; i++){
-            const c = text.charCodeAt(i);
-            while(state !== 0 && !this.next[state].has(c))state = this.fail[state];
-            state = this.next[state].get(c) ?? 0;
-            const length = this.out[state];
-            if (length > 0) {
-                // merge with every earlier range this match overlaps or touches (a longer match can start before them)
-                let start = i + 1 - length;
-                let end = i + 1;
-                while(ranges.length > 0 && ranges[ranges.length - 1][1] >= start){
-                    const [s, e] = ranges.pop();
-                    start = Math.min(start, s);
-                    end = Math.max(end, e);
-                }
-                ranges.push([
-                    start,
-                    end
-                ]);
-            }
+    /** Length of the longest pattern that starts at `at`, 0 when none does. */ longestAt(text, at) {
+        let node = 0;
+        let longest = 0;
+        for(let i = at; i < text.length; i++){
+            const to = this.next[node].get(text.charCodeAt(i));
+            if (to === undefined) break;
+            node = to;
+            if (this.end[node] > 0) longest = this.end[node];
         }
-        if (ranges.length === 0) return text;
+        return longest;
+    }
+    /** True when any pattern occurs in `text`. */ found(text) {
+        if (this.empty) return false;
+        const heads = this.heads;
+        const n = text.length;
+        if (n < MIN_REDACT_LENGTH) return false;
+        // a rolling trigram: one new code unit per position
+        let c0 = text.charCodeAt(0);
+        let c1 = text.charCodeAt(1);
+        for(let i = 0; i + 2 < n; i++){
+            const c2 = text.charCodeAt(i + 2);
+            if (heads[c0 * 961 + c1 * 31 + c2 & 0xffff] === 1 && this.longestAt(text, i) > 0) return true;
+            c0 = c1;
+            c1 = c2;
+        }
+        return false;
+    }
+    /** Replace every occurrence (overlapping or touching ones merged into one) with `replacement`. */ replaceAll(text, replacement) {
+        if (this.empty) return text;
         let result = '';
-        let at = 0;
-        for (const [start, end] of ranges){
-            result += text.slice(at, start) + replacement;
-            at = end;
+        let copied = 0;
+        let rangeStart = -1;
+        let rangeEnd = -1;
+        for(let i = 0; i + MIN_REDACT_LENGTH <= text.length; i++){
+            if (this.heads[trigram(text, i)] !== 1) continue;
+            const length = this.longestAt(text, i);
+            if (length === 0) continue;
+            if (rangeStart >= 0 && i <= rangeEnd) {
+                rangeEnd = Math.max(rangeEnd, i + length);
+            } else {
+                if (rangeStart >= 0) {
+                    result += text.slice(copied, rangeStart) + replacement;
+                    copied = rangeEnd;
+                }
+                rangeStart = i;
+                rangeEnd = i + length;
+            }
         }
-        return result + text.slice(at);
+        if (rangeStart < 0) return text;
+        return result + text.slice(copied, rangeStart) + replacement + text.slice(rangeEnd);
     }
+}
+function trigram(text, at) {
+    return text.charCodeAt(at) * 961 + text.charCodeAt(at + 1) * 31 + text.charCodeAt(at + 2) & 0xffff;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/fingerprint.js
@@ -37194,7 +37234,9 @@ function collectFromModule(values, module) {
  * shown in the comment, so hashing them directly would let anyone who reads the PR test guesses of a weak
  * secret at sha256 speed. Each sensitive leaf is therefore replaced by a placeholder and all of them together
  * enter the hash only through scrypt (N=2^15, r=8), which makes each guess cost tens of milliseconds and some
- * 32 MiB of memory.
+ * 32 MiB of memory. A sensitive leaf is one the changes mark, and also any leaf that is or contains a value the
+ * changes mark elsewhere (Terraform and providers echo secrets unmarked, e.g. `terraform_data.output`). Only the
+ * changes' own marks count, so the fingerprint still depends on nothing but the fields listed above.
  */ 
 
 const FINGERPRINT_PREFIX = 'sha256:';
@@ -37207,11 +37249,14 @@ const SCRYPT_OPTIONS = {
 };
 /** Writes canonical JSON into a hash in 64 KiB pieces, never building the whole document in memory. */ class CanonicalWriter {
     hash;
+    known;
     secrets = [];
     buffer = '';
-    constructor(hash){
+    constructor(hash, known){
         this.hash = hash;
+        this.known = known;
     }
+    /** JSON of object keys, cached: the same attribute names recur in every resource. */ keyJson = new Map();
     raw(text) {
         this.buffer += text;
         if (this.buffer.length > 65536) this.flush();
@@ -37220,37 +37265,63 @@ const SCRYPT_OPTIONS = {
         this.hash.update(this.buffer);
         this.buffer = '';
     }
-    /** Canonical JSON of `value`; leaves marked by `sensitive` are replaced and collected. */ value(value, sensitive = undefined) {
-        if (sensitive === true) {
-            this.secrets.push(value ?? null);
-            this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
-            return;
+    secret(value) {
+        this.secrets.push(value ?? null);
+        this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
+    }
+    /**
+   * Canonical JSON of `value`. A leaf is replaced and collected when `sensitive` marks it, or when it is, or
+   * holds, a value the plan marks sensitive somewhere (Terraform and providers echo secrets unmarked); an object
+   * keyed by such a value is a secret as a whole.
+   */ value(value, sensitive = undefined) {
+        if (sensitive === true) return this.secret(value);
+        const known = this.known;
+        switch(typeof value){
+            case 'string':
+                if (value !== '' && known.size > 0 && known.contains(value)) return this.secret(value);
+                return this.raw(JSON.stringify(value));
+            case 'number':
+                if (known.size > 0 && known.isSensitive(String(value))) return this.secret(value);
+                return this.raw(JSON.stringify(value));
+            case 'boolean':
+                return this.raw(value ? 'true' : 'false');
+            case 'object':
+                break;
+            default:
+                return this.raw('null');
         }
-        if (value === null || value === undefined) {
-            this.raw('null');
-        } else if (Array.isArray(value)) {
+        if (value === null) return this.raw('null');
+        const marks = sensitive !== null && sensitive !== undefined && sensitive !== false ? sensitive : undefined;
+        if (known.size === 0 && marks === undefined) {
+            // nothing secret can be inside: let the engine write it, with keys sorted where they are not already
+            return this.raw(JSON.stringify(value, sortedKeys));
+        }
+        if (Array.isArray(value)) {
             this.raw('[');
             for(let i = 0; i < value.length; i++){
                 if (i > 0) this.raw(',');
-                this.value(value[i], childMark(sensitive, i));
+                this.value(value[i], marks === undefined ? undefined : childMark(marks, i));
             }
             this.raw(']');
-        } else if (typeof value === 'object') {
-            const keys = Object.keys(value).sort();
-            this.raw('{');
-            let first = true;
-            for (const key of keys){
-                const item = value[key];
-                if (item === undefined) continue;
-                if (!first) this.raw(',');
-                first = false;
-                this.raw(JSON.stringify(key) + ':');
-                this.value(item, childMark(sensitive, key));
-            }
-            this.raw('}');
-        } else {
-            this.raw(JSON.stringify(value));
+            return;
         }
+        const record = value;
+        const keys = Object.keys(record).sort(compare);
+        if (known.size > 0) {
+            for (const key of keys)if (key.length > 0 && known.contains(key)) return this.secret(value);
+        }
+        this.raw('{');
+        let first = true;
+        for (const key of keys){
+            const item = record[key];
+            if (item === undefined) continue;
+            let json = this.keyJson.get(key);
+            if (json === undefined) this.keyJson.set(key, json = JSON.stringify(key) + ':');
+            this.raw(first ? json : ',' + json);
+            first = false;
+            this.value(item, marks === undefined ? undefined : childMark(marks, key));
+        }
+        this.raw('}');
     }
     field(name, write, first = false) {
         this.raw(`${first ? '' : ','}${JSON.stringify(name)}:`);
@@ -37267,9 +37338,33 @@ const SCRYPT_OPTIONS = {
         this.field('importing', ()=>this.value(change.importing ?? null));
     }
 }
+/** A JSON.stringify replacer that writes every object with its keys in code-unit order (as `value` does). */ function sortedKeys(_key, value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const keys = Object.keys(value);
+    for(let i = 1; i < keys.length; i++){
+        if (keys[i - 1] > keys[i]) {
+            const sorted = {};
+            for (const k of keys.sort(compare))sorted[k] = value[k];
+            return sorted;
+        }
+    }
+    return value;
+}
+/** Every value the hashed changes mark sensitive (not prior_state, planned_values or the configuration). */ function markedInChanges(plan) {
+    const values = new SensitiveValues();
+    const changes = [
+        ...(plan.resource_changes ?? []).map((rc)=>rc.change),
+        ...Object.values(plan.output_changes ?? {})
+    ];
+    for (const change of changes){
+        values.addMarked(change.before, change.before_sensitive);
+        values.addMarked(change.after, change.after_sensitive);
+    }
+    return values;
+}
 function planFingerprint(plan) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const w = new CanonicalWriter(hash);
+    const w = new CanonicalWriter(hash, markedInChanges(plan));
     w.raw('{"openclaw_plan_fingerprint":1');
     w.field('errored', ()=>w.value(plan.errored === true));
     w.field('complete', ()=>w.value(plan.complete !== false));
@@ -37335,10 +37430,11 @@ function sizeOf(text, unit) {
 }
 /**
  * Characters that change how text reads without showing themselves: bidirectional overrides and isolates
- * (the "Trojan Source" characters), zero-width characters and other invisible format characters, and C0/C1
- * controls. They are shown as `\u{...}` escapes so a reviewer sees them.
+ * (the "Trojan Source" characters), zero-width characters and other invisible format characters, C0/C1
+ * controls, line/paragraph separators, and lone surrogates (half a character: written as UTF-8 it silently
+ * becomes U+FFFD). They are shown as `\u{...}` escapes so a reviewer sees them.
  */ const INVISIBLE = // eslint-disable-next-line no-control-regex
-/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 function revealInvisible(text) {
     return text.replace(INVISIBLE, (c)=>`\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`);
 }
@@ -37403,6 +37499,19 @@ const UNKNOWN = '(known after apply)';
         if (typeof value === 'boolean') return String(value);
         return quote(JSON.stringify(value));
     }
+    /** An object key (or output name) as shown: like a value, a sensitive one is masked and one inside cut out. */ key(key) {
+        if (this.options.sensitive.isSensitive(key)) return keyText(SENSITIVE_PLACEHOLDER);
+        return keyText(this.options.sensitive.redact(key));
+    }
+    /** True when a whole string is a sensitive value. */ isSensitiveText(text) {
+        return this.options.sensitive.isSensitive(text);
+    }
+    /**
+   * A whole string with every sensitive value inside it cut out. Done before a string is split into lines or
+   * parsed as JSON, so a value that spans lines or JSON fields is still found.
+   */ redact(text) {
+        return this.options.sensitive.redact(text);
+    }
     /** A line of a multi-line string (heredoc body): not quoted, but escaped and redacted the same way. */ heredocLine(value) {
         if (this.options.sensitive.isSensitive(value)) return SENSITIVE_PLACEHOLDER;
         return revealInvisible(this.clip(this.options.sensitive.redact(value)));
@@ -37455,7 +37564,7 @@ function isUnchanged(before, after, marks) {
     return deepEqual(before, after);
 }
 /** Render the change of one entry (`key = value`, or a list element when key is undefined). */ function renderEntry(w, key, keyWidth, before, after, marks, depth, path, mode) {
-    const label = key === undefined ? '' : `${keyText(key).padEnd(keyWidth)} = `;
+    const label = key === undefined ? '' : `${w.key(key).padEnd(keyWidth)} = `;
     const comma = key === undefined ? ',' : '';
     const forces = w.forcesReplacement(path) ? ' # forces replacement' : '';
     const wasAbsent = mode === 'create' || absentBefore(before);
@@ -37494,8 +37603,12 @@ function isUnchanged(before, after, marks) {
         renderListBody(w, before, after, marks, depth + 1, path);
         return w.line(' ', depth, `]${comma}`);
     }
-    if (typeof before === 'string' && typeof after === 'string') {
-        const jsonBefore = parseJsonDocument(before);
+    if (typeof before === 'string' && typeof after === 'string' && !w.isSensitiveText(before) && !w.isSensitiveText(after)) {
+        // secrets are cut out of the whole strings first: one can span lines, or JSON keys and values
+        const shownBefore = w.redact(before);
+        const shownAfter = w.redact(after);
+        const clean = shownBefore === before && shownAfter === after;
+        const jsonBefore = clean ? parseJsonDocument(before) : undefined;
         const jsonAfter = jsonBefore === undefined ? undefined : parseJsonDocument(after);
         if (jsonBefore !== undefined && jsonAfter !== undefined) {
             w.line('!', depth, `${label}jsonencode(${forces}`);
@@ -37503,9 +37616,9 @@ function isUnchanged(before, after, marks) {
             dropTrailingComma(w);
             return w.line(' ', depth, `)${comma}`);
         }
-        if (before.includes('\n') || after.includes('\n')) {
+        if (shownBefore.includes('\n') || shownAfter.includes('\n')) {
             w.line('!', depth, `${label}<<-EOT${forces}`);
-            renderTextLines(w, before.split('\n'), after.split('\n'), depth + 1);
+            renderTextLines(w, shownBefore.split('\n'), shownAfter.split('\n'), depth + 1);
             return w.line(' ', depth, `EOT${comma}`);
         }
     }
@@ -37553,10 +37666,11 @@ function dropTrailingComma(w) {
         });
         return w.line(' ', depth, `]${suffix}`);
     }
-    if (typeof value === 'string' && value.includes('\n')) {
+    const text = typeof value === 'string' && !w.isSensitiveText(value) ? w.redact(value) : undefined;
+    if (text !== undefined && text.includes('\n')) {
         const inner = mode === 'create' ? '+' : mode === 'delete' ? '-' : ' ';
         w.line(marker, depth, `${label}<<-EOT`);
-        for (const l of value.split('\n'))w.line(inner, depth + 1, w.heredocLine(l));
+        for (const l of text.split('\n'))w.line(inner, depth + 1, w.heredocLine(l));
         return w.line(' ', depth, `EOT${suffix}`);
     }
     w.line(marker, depth, `${label}${w.scalar(value)}${suffix}`);
@@ -37598,11 +37712,11 @@ function dropTrailingComma(w) {
             context: false
         });
     }
-    const width = Math.min(40, shown.reduce((max, e)=>Math.max(max, keyText(e.key).length), 0));
+    const width = Math.min(40, shown.reduce((max, e)=>Math.max(max, w.key(e.key).length), 0));
     for (const entry of shown){
         if (entry.context) {
             const sensitive = isMarked(entry.m.beforeSensitive) || isMarked(entry.m.afterSensitive);
-            w.line(' ', depth, `${keyText(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`);
+            w.line(' ', depth, `${w.key(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`);
         } else {
             renderEntry(w, entry.key, width, entry.b, entry.a, entry.m, depth, [
                 ...path,
@@ -37628,9 +37742,10 @@ function dropTrailingComma(w) {
             continue;
         }
         flushHidden();
-        // a removed object followed by an added object at the same place: show it as an in-place update
+        // a removed object followed by an added object at the same place: show it as an in-place update, unless
+        // either is sensitive as a whole (then even its attribute names are not shown)
         const next = ops[k + 1];
-        if (op.kind === 'delete' && next?.kind === 'insert' && isObject(before[op.i]) && isObject(after[next.j])) {
+        if (op.kind === 'delete' && next?.kind === 'insert' && isObject(before[op.i]) && isObject(after[next.j]) && !isMarked(childMark(marks.beforeSensitive, op.i)) && !isMarked(childMark(marks.afterSensitive, next.j))) {
             const m = childMarks(marks, op.i, next.j);
             w.line('!', depth, '{');
             renderObjectBody(w, before[op.i], after[next.j], m, depth + 1, [
@@ -37799,7 +37914,7 @@ const RESOURCE_MARKERS = {
     const replacePaths = new Set((raw.replace_paths ?? []).map((p)=>JSON.stringify(p)));
     const w = new DiffWriter(options, replacePaths);
     for (const h of headerFor(change))w.lines.push(revealInvisible(h));
-    if (reasonText) w.lines.push(`#   (because ${reasonText})`);
+    if (reasonText) w.lines.push(revealInvisible(`#   (because ${reasonText})`));
     if (change.kind === 'replace' && replacePaths.size > 0) {
         const paths = (raw.replace_paths ?? []).map((p)=>formatPath(p)).join(', ');
         w.lines.push(`#   (forced by ${revealInvisible(paths)})`);
@@ -37860,7 +37975,7 @@ const RESOURCE_MARKERS = {
 }
 /** Output changes as Terraform's "Changes to Outputs" block. */ function renderOutputDiff(outputs, options) {
     const w = new DiffWriter(options, new Set());
-    const width = Math.min(40, outputs.reduce((max, o)=>Math.max(max, keyText(o.name).length), 0));
+    const width = Math.min(40, outputs.reduce((max, o)=>Math.max(max, w.key(o.name).length), 0));
     for (const { name, change } of outputs){
         const marks = {
             unknown: change.after_unknown,
@@ -37905,12 +38020,18 @@ function escapeHtml(text) {
 }
 /**
  * An inline code span that shows `text` literally (CommonMark: the delimiter is a backtick run longer than any
- * inside; padding spaces keep a leading or trailing backtick apart). Newlines become spaces, and `|` is escaped
- * so the span is also safe inside a table cell.
- */ function codeSpan(text) {
-    const flat = text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+ * inside; a padding space on each side keeps a leading or trailing backtick, or spaces at both ends, from being
+ * taken away). Newlines become spaces, as CommonMark shows them in a code span anyway.
+ */ function codeSpan(text, options = {}) {
+    let flat = text.replace(/[\r\n]+/g, ' ');
+    // the cell splitter takes backslashes in pairs: a pipe after an odd run is escaped already
+    if (options.inTable) flat = flat.replace(/(\\*)\|/g, (_m, run)=>`${run}${run.length % 2 === 1 ? '\\' : ''}\\|`);
     const ticks = '`'.repeat(longestBacktickRun(flat) + 1);
-    const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') || flat === '' ? ' ' : '';
+    // an empty span cannot be written: the nearest is a single space
+    if (flat === '') return `${ticks} ${ticks}`;
+    // CommonMark strips one space from each end when both ends are spaces, unless the content is only spaces
+    const allSpaces = /^ +$/.test(flat);
+    const pad = !allSpaces && (flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') && flat.endsWith(' ')) ? ' ' : '';
     return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 /** An HTML `<code>` element for places where markdown is not parsed (inside `<summary>`). */ function htmlCode(text) {
@@ -37943,6 +38064,7 @@ function escapeHtml(text) {
  * the last level, and only when they alone would not fit). Nothing is cut inside a tag, a code block or a
  * character: whole items are left out and the report says what was left out.
  */ 
+
 
 
 
@@ -37990,6 +38112,7 @@ const ADDRESS_MARKERS = {
     forget: '.',
     read: '<='
 };
+/** The fence reserved for each group's address block in the last level (the count line has no backticks). */ const FENCE_RESERVED = fenceFor('').length;
 class Overflow extends Error {
 }
 const OVERFLOW = new Overflow('report over budget');
@@ -38032,7 +38155,14 @@ function groupChanges(model) {
 function renderPlanReport(model, sensitive, context, budget) {
     const groups = groupChanges(model);
     const diffCache = new Map();
+    // Skip the levels that cannot fit without rendering them: every resource costs at least its address (twice
+    // with a diff: the header comment and the resource line) plus the fences and block lines around it.
+    let addressBytes = 0;
+    for (const change of model.changes)addressBytes += change.address.length;
+    const perResource = model.changes.length;
+    const cannotFit = (spec)=>spec.level === 'addresses' ? addressBytes + 3 * perResource > budget.maxLength : 2 * addressBytes + 40 * perResource > budget.maxLength;
     for (const spec of LEVELS){
+        if (cannotFit(spec)) continue;
         const doc = new Doc(budget.maxLength, budget.unit);
         try {
             const omissions = omissionsFor(spec);
@@ -38145,19 +38275,22 @@ function renderHead(doc, model, context) {
         if (change.kind === 'replace' && paths.length > 0) {
             reasons.push(`${paths.map((p)=>codeSpan(revealInvisible(formatPath(p)))).join(', ')} forces replacement`);
         }
-        const reason = describeReason(change.reason);
+        // the description is markdown of ours only for the reasons we know; an unknown code is shown as code only
+        const reason = isKnownReason(change.reason) ? describeReason(change.reason) : undefined;
         if (reason && !(change.reason === 'replace_because_cannot_update' && paths.length > 0)) reasons.push(reason);
-        const code = change.reason ? ` (${codeSpan(change.reason)})` : '';
-        const deposed = change.deposed ? ` deposed object ${codeSpan(change.deposed)}` : '';
+        const code = change.reason ? ` (${codeSpan(revealInvisible(change.reason))})` : '';
+        const deposed = change.deposed ? ` deposed object ${codeSpan(revealInvisible(change.deposed))}` : '';
         lines.push(`> - ${codeSpan(revealInvisible(change.address))}${deposed} **${what}**${order}${reasons.length ? `: ${reasons.join('; ')}` : ''}${code}`);
     }
     return lines;
 }
 function destroyWarningTitle(model) {
-    const destroyed = model.counts.destroy - model.counts.replace;
+    // counted from the changes listed below it (counts.replace also holds create-then-forget, which destroys nothing)
+    const replaced = destroyingReplacements(model);
+    const destroyed = model.changes.filter((c)=>c.kind === 'delete').length;
     const parts = [];
     if (destroyed > 0) parts.push(`${plural(destroyed, 'resource')} will be destroyed`);
-    if (model.counts.replace > 0) parts.push(`${plural(model.counts.replace, 'resource')} will be replaced`);
+    if (replaced > 0) parts.push(`${plural(replaced, 'resource')} will be replaced`);
     return `> **${parts.join(', ')}**`;
 }
 function renderWarnings(doc, model, lines) {
@@ -38168,13 +38301,16 @@ function renderWarnings(doc, model, lines) {
         doc.add('');
     }
 }
-function renderChecks(doc, model) {
+/** Text from the plan outside the diffs (a check's message can quote a value): sensitive values masked. */ function masked(text, sensitive) {
+    return revealInvisible(sensitive.isSensitive(text) ? SENSITIVE_PLACEHOLDER : sensitive.redact(text));
+}
+function renderChecks(doc, model, sensitive) {
     if (model.failingChecks.length === 0) return;
     doc.add('> [!WARNING]');
     doc.add(`> **${plural(model.failingChecks.length, 'check')} failed**`);
     for (const check of model.failingChecks){
-        const problems = check.problems.map((p)=>codeSpan(revealInvisible(p))).join('; ');
-        doc.add(`> - ${codeSpan(revealInvisible(check.address))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`);
+        const problems = check.problems.map((p)=>codeSpan(masked(p, sensitive))).join('; ');
+        doc.add(`> - ${codeSpan(masked(check.address, sensitive))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`);
     }
     doc.add('');
 }
@@ -38215,7 +38351,7 @@ function groupSummary(group, count) {
 function renderLevel(doc, model, sensitive, context, groups, spec, omissions, cache) {
     renderHead(doc, model, context);
     renderWarnings(doc, model, destroyWarningLines(model));
-    renderChecks(doc, model);
+    renderChecks(doc, model, sensitive);
     renderOmissionNote(doc, context, omissions, doc.limit, doc.unit);
     for (const { group, changes } of groups){
         if (spec.level === 'addresses') {
@@ -38307,14 +38443,17 @@ function renderDrift(doc, model, sensitive, spec, cache) {
     doc.add('</details>');
     doc.add('');
 }
-function footerText(model, context) {
+/**
+ * The footer is an HTML block (it starts with `<p>`), so markdown is not parsed inside it: the escaped `<code>`
+ * elements show the plan's version and the context's values literally.
+ */ function footerText(model, context) {
     const parts = [
         `fingerprint ${htmlCode(context.fingerprint)}`
     ];
-    if (model.terraformVersion) parts.push(`Terraform ${escapeHtml(model.terraformVersion)}`);
+    if (model.terraformVersion) parts.push(`Terraform ${htmlCode(model.terraformVersion)}`);
     if (context.commitSha) parts.push(`commit ${htmlCode(context.commitSha.slice(0, 12))}`);
     if (context.runUrl) parts.push(`<a href="${escapeHtml(context.runUrl)}">workflow run</a>`);
-    return `<sub>${parts.join(' · ')}</sub>`;
+    return `<p><sub>${parts.join(' · ')}</sub></p>`;
 }
 function renderFooter(doc, model, context) {
     doc.add(footerText(model, context));
@@ -38332,11 +38471,12 @@ function renderFooter(doc, model, context) {
     const footer = footerText(model, context);
     const outputsLine = model.outputs.length ? `**Outputs**: ${model.outputs.length} changed (left out to fit)\n` : '';
     const driftLine = model.drift.length ? `**Drift**: ${plural(model.drift.length, 'object')} changed outside of Terraform (left out to fit)\n` : '';
+    const deferredLine = model.deferred.length ? `**Deferred**: ${plural(model.deferred.length, 'change')} deferred to a later plan (left out to fit)\n` : '';
     const checksLine = model.failingChecks.length ? `> [!WARNING]\n> **${plural(model.failingChecks.length, 'check')} failed** (details left out to fit)\n` : '';
     const groupHead = (g)=>`<details><summary>${groupSummary(g.group, g.changes.length)}</summary>\n`;
     const groupClose = '\n</details>\n';
-    const slack = 64; // a longer code fence when an address holds backticks, and rounding
-    let reserve = doc.measure(footer) + doc.measure(outputsLine) + doc.measure(driftLine) + doc.measure(checksLine);
+    const slack = 64; // rounding; a longer code fence is paid for line by line below
+    let reserve = doc.measure(footer) + doc.measure(outputsLine) + doc.measure(driftLine) + doc.measure(deferredLine) + doc.measure(checksLine);
     reserve += doc.measure(worstCaseNote(context, budget));
     for (const g of groups){
         reserve += doc.measure(groupHead(g)) + doc.measure(codeBlock('# … and 1000000 more', 'diff')) + doc.measure(groupClose) + slack;
@@ -38366,17 +38506,24 @@ function renderFooter(doc, model, context) {
         }
         doc.add('');
     }
-    if (checksLine) doc.add(checksLine);
+    if (checksLine) {
+        doc.add(checksLine);
+        omissions.push('check details were left out');
+    }
     const notePosition = doc.parts.length;
     let leftOutTotal = 0;
     for (const g of groups){
         const lines = [];
+        // the block's fence grows with the longest backtick run in its lines: both fences are paid for per line
+        let fence = FENCE_RESERVED;
         for (const change of g.changes){
             const line = addressLine(g.group, change);
-            const size = doc.measure(line);
+            const lineFence = Math.max(fence, fenceFor(line).length);
+            const size = doc.measure(line) + 2 * (lineFence - fence);
             if (size > available) break;
             lines.push(line);
             available -= size;
+            fence = lineFence;
         }
         const leftOut = g.changes.length - lines.length;
         if (leftOut > 0) {
@@ -38396,6 +38543,10 @@ function renderFooter(doc, model, context) {
         doc.add(driftLine);
         omissions.push('drift details were left out');
     }
+    if (deferredLine) {
+        doc.add(deferredLine);
+        omissions.push('the list of deferred changes was left out');
+    }
     doc.add(footer);
     // the note goes above the groups, where a reader sees it first
     const note = new Doc(Infinity, budget.unit);
@@ -38413,10 +38564,12 @@ function worstCaseNote(context, budget) {
     const note = new Doc(Infinity, budget.unit);
     renderOmissionNote(note, context, [
         'per-resource diffs were left out',
+        'check details were left out',
         '1000000 of 1000000 destroy/replace warnings were left out',
         '1000000 of 1000000 resource addresses were left out',
         'output diffs were left out',
-        'drift details were left out'
+        'drift details were left out',
+        'the list of deferred changes was left out'
     ], budget.maxLength, budget.unit);
     return note.toString();
 }
@@ -38473,13 +38626,14 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
     try {
         value = JSON.parse(json);
     } catch (error) {
-        if (looksLikeStreamingLog(json)) {
-            throw new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
-        }
+        if (looksLikeStreamingLog(json)) throw streamingLogError(where);
         const reason = error instanceof Error ? error.message : String(error);
         throw new errors/* ActionError */.lZ(`${where} is not JSON (${reason}): expected the output of \`terraform show -json <planfile>\`.`);
     }
     return validatePlan(value, where);
+}
+function streamingLogError(where) {
+    return new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
 }
 function validatePlan(value, where) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -38492,6 +38646,8 @@ function validatePlan(value, where) {
         if ('values' in plan && typeof version === 'string') {
             throw new errors/* ActionError */.lZ(`${where} is a Terraform state (\`terraform show -json\` without a plan file), not a plan: run \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\`.`);
         }
+        // one line of the log parses as JSON on its own
+        if ('@level' in plan && '@message' in plan) throw streamingLogError(where);
         if ('provider_schemas' in plan) {
             throw new errors/* ActionError */.lZ(`${where} is a provider schema (\`terraform providers schema -json\`), not a plan.`);
         }
@@ -38667,6 +38823,14 @@ const ON_NO_CHANGES = [
 ];
 /** GitHub refuses comments longer than 65,536 characters. */ const GITHUB_COMMENT_LIMIT = 65536;
 /** Below this, not even the heading, counts and warnings fit. */ const MIN_LENGTH = 4000;
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
+    'terraform-cmd': 'terraform',
+    'working-directory': '.',
+    mode: 'upsert',
+    'on-no-changes': 'comment',
+    'max-length': '65000',
+    'job-summary': 'true'
+};
 function parseInputs(io) {
     const planJson = readOptional(io, 'plan-json');
     const planFile = readOptional(io, 'plan-file');
@@ -38682,12 +38846,12 @@ function parseInputs(io) {
     } : {
         kind: 'binary',
         path: planFile,
-        command: readString(io, 'terraform-cmd', 'terraform')
+        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd'])
     };
-    const workingDirectory = readString(io, 'working-directory', '.');
+    const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
     const label = readString(io, 'label', workingDirectory);
     if (/[\r\n]/.test(label)) throw new errors/* InputError */.dz('label', label, 'a single line');
-    const mode = readEnum(io, 'mode', MODES, 'upsert');
+    const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
     const githubToken = readString(io, 'github-token');
     if (!githubToken && mode !== 'off') {
         throw new errors/* InputError */.dz('github-token', '', 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off', {
@@ -38713,7 +38877,7 @@ function parseInputs(io) {
         }),
         detailsUrl: readUrl(io, 'details-url'),
         commentAuthor: readOptional(io, 'comment-author'),
-        jobSummary: readBoolean(io, 'job-summary', true)
+        jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true')
     };
 }
 
@@ -38864,6 +39028,9 @@ function writeOutputs(io, model, fingerprint, summary) {
             io.warning(`The token cannot write comments on ${prNumber ? `#${prNumber}` : 'this pull request'} (403: ${error instanceof Error ? error.message : 'forbidden'}). ` + 'Pull requests from forks get a read-only GITHUB_TOKEN; the plan is in the job summary. ' + 'To comment on same-repository pull requests, grant `permissions: pull-requests: write`.');
             return undefined;
         }
+        if (httpStatus(error) === 404 && prNumber !== undefined) {
+            throw new errors/* ActionError */.lZ(`Pull request #${prNumber} was not found in ${context.repo.owner}/${context.repo.repo} (404), or the token cannot see it` + (inputs.pullRequest !== undefined ? ": check the 'pull-request' input." : '.'));
+        }
         throw error;
     }
 }
@@ -38884,7 +39051,9 @@ async function runAction(run, io) {
         await run(io);
     } catch (error) {
         io.setFailed((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error));
-        if (error instanceof Error && error.stack) io.debug(error.stack);
+        // an expected failure says all there is to say; anything else is a bug: keep its stack for the debug log
+        const expected = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ;
+        if (!expected && error instanceof Error && error.stack) io.debug(error.stack);
     }
 }
 
