@@ -80,10 +80,33 @@ async function bundle({ name, entry, dir }) {
   );
 }
 
+// one build at a time in a checkout: builds share the staging folder (check-dist and `npm run build` may overlap)
+const lock = join(root, '.tmp', 'build.lock');
+await mkdir(dirname(lock), { recursive: true });
+const deadline = Date.now() + 300_000;
+for (;;) {
+  try {
+    await writeFile(lock, String(process.pid), { flag: 'wx' });
+    break;
+  } catch {
+    const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
+    let alive = false;
+    try {
+      alive = holder > 0 && process.kill(holder, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) await rm(lock, { force: true });
+    else if (Date.now() > deadline) throw new Error(`another build (pid ${holder}) holds ${lock}`);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 try {
   await transpile();
   await rm(out, { recursive: true, force: true });
   for (const target of await entries()) await bundle(target);
 } finally {
   await rm(staging, { recursive: true, force: true });
+  await rm(lock, { force: true });
 }
