@@ -14,9 +14,15 @@
  * power.
  */
 import { fileURLToPath } from 'node:url';
-import { cumulative, mannWhitneyJudge, sequentialJudge, thresholdJudge } from '../src/canary/judges.js';
+import {
+  cumulative,
+  cumulativeBuckets,
+  mannWhitneyJudge,
+  quantileCounts,
+  sequentialJudge,
+  thresholdJudge,
+} from '../src/canary/judges.js';
 import type { Judge, LookData, MetricJudgement } from '../src/canary/model.js';
-import { harmZFromT, summarise } from '../src/canary/stats/continuous.js';
 import { normalQuantile } from '../src/canary/stats/distributions.js';
 import { msprtLikelihoodRatio } from '../src/canary/stats/msprt.js';
 import { harmZ } from '../src/canary/stats/proportions.js';
@@ -69,10 +75,11 @@ function fixedHorizonPower(
       reject ||= harmZ(canary, baseline, 1 + metrics[0]!.allowedIncrease) >= crit;
     }
     if (scenario.latencyMultiplier !== 1 || scenario.errorMultiplier === 1) {
-      const d = looks
-        .map((l) => l.get(LATENCY)!)
-        .flatMap((l) => (l.kind === 'value' ? [Math.log(l.canary / l.baseline)] : []));
-      reject ||= harmZFromT(summarise(d), Math.log(1 + metrics[1]!.allowedIncrease)) >= crit;
+      const latency = metrics[1]!;
+      const { canary, baseline } = cumulativeBuckets(looks.map((l) => l.get(LATENCY)!));
+      const counts = quantileCounts(canary, baseline, latency.quantile ?? 0.99, true);
+      reject ||=
+        counts !== undefined && harmZ(counts.canary, counts.baseline, 1 + latency.allowedIncrease) >= crit;
     }
     if (reject) rejections++;
   }

@@ -66640,7 +66640,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7082:
+/***/ 3162:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75855,6 +75855,73 @@ function mannWhitney(canary, baseline) {
     };
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/histogram.js
+/**
+ * Cumulative histograms as Prometheus keeps them (`_bucket{le}` counts of observations ≤ le, up to +Inf), and
+ * the two readings the quantile test needs: a quantile (as PromQL's histogram_quantile computes it) and the
+ * number of observations above a value (the same linear interpolation within a bucket, read the other way).
+ */ /** Cumulative counts by upper bound; the +Inf bucket holds the total. */ function addBuckets(a, b) {
+    const sum = new Map(a);
+    for (const [le, count] of b)sum.set(le, (sum.get(le) ?? 0) + count);
+    return sum;
+}
+/** Sorted [le, count] pairs with counts made monotonic (as Prometheus fixes small violations). */ function sorted(buckets) {
+    const entries = [
+        ...buckets.entries()
+    ].sort((x, y)=>x[0] - y[0]);
+    for(let i = 1; i < entries.length; i++)if (entries[i][1] < entries[i - 1][1]) entries[i][1] = entries[i - 1][1];
+    return entries;
+}
+function histogramTotal(buckets) {
+    return buckets.get(Infinity) ?? 0;
+}
+/**
+ * The φ-quantile as PromQL's histogram_quantile computes it: linear interpolation within the bucket, the lower
+ * bound of the first bucket taken as 0 (for a positive upper bound), the +Inf bucket answered with the upper
+ * bound of the bucket below. NaN with no observations or no +Inf bucket.
+ */ function histogramQuantile(q, buckets) {
+    const entries = sorted(buckets);
+    if (entries.length < 2 || entries.at(-1)[0] !== Infinity) return NaN;
+    const total = entries.at(-1)[1];
+    if (!(total > 0)) return NaN;
+    if (q < 0) return -Infinity;
+    if (q > 1) return Infinity;
+    const rank = q * total;
+    let i = entries.findIndex(([, count])=>count >= rank);
+    if (i === entries.length - 1) return entries[entries.length - 2][0];
+    if (i < 0) i = entries.length - 1;
+    const [upper, count] = entries[i];
+    if (i === 0 && upper <= 0) return upper;
+    const [lowerBound, lowerCount] = i === 0 ? [
+        0,
+        0
+    ] : entries[i - 1];
+    const inBucket = count - lowerCount;
+    if (inBucket <= 0) return upper;
+    return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / inBucket);
+}
+/**
+ * Observations above `x`, with observations spread evenly within their bucket (the assumption
+ * histogram_quantile makes). Above the highest finite bound nothing is known: the +Inf bucket's observations
+ * count as being at that bound, as histogram_quantile answers them.
+ */ function countAbove(buckets, x) {
+    const entries = sorted(buckets);
+    if (entries.length < 2) return 0;
+    const total = entries.at(-1)[1];
+    let lowerBound = 0;
+    let lowerCount = 0;
+    for (const [le, count] of entries){
+        if (le === Infinity) return 0; // x is at or above the highest finite bound
+        if (x < le) {
+            const below = x <= lowerBound ? lowerCount : lowerCount + (count - lowerCount) * (x - lowerBound) / (le - lowerBound);
+            return Math.max(0, total - below);
+        }
+        lowerBound = le;
+        lowerCount = count;
+    }
+    return 0;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/proportions.js
 /**
  * Tests on counts: canary failures out of requests against baseline failures out of requests.
@@ -75924,6 +75991,7 @@ function addCounts(a, b) {
 
 
 
+
 const ZERO = {
     events: 0,
     total: 0
@@ -75941,6 +76009,73 @@ const ZERO = {
         baseline
     };
 }
+/** Histogram looks' buckets added up. */ function cumulativeBuckets(looks) {
+    let canary = new Map();
+    let baseline = new Map();
+    for (const look of looks){
+        if (look.kind !== 'histogram') continue;
+        canary = addBuckets(canary, look.canary);
+        baseline = addBuckets(baseline, look.baseline);
+    }
+    return {
+        canary,
+        baseline
+    };
+}
+/**
+ * The quantile test's counts, exact counts read at a bucket bound (no interpolation inside a bucket, which with
+ * the usual coarse buckets hides even a 50% slowdown). The bound is the one at or just above the baseline's
+ * q-quantile; the slow requests of each arm are those above it (for `worseIsHigher`; for a metric where lower is
+ * worse, those at or below the bound at or just under the baseline's (1 − q)-quantile). Undefined when there is
+ * no such finite bound or no observations. The quantiles themselves (interpolated, as histogram_quantile does)
+ * are returned for display.
+ */ function quantileCounts(canary, baseline, q, worseIsHigher) {
+    const qb = histogramQuantile(q, baseline);
+    const qc = histogramQuantile(q, canary);
+    if (Number.isNaN(qb) || Number.isNaN(qc)) return undefined;
+    const nc = histogramTotal(canary);
+    const nb = histogramTotal(baseline);
+    const bounds = [
+        ...baseline.keys()
+    ].filter((le)=>Number.isFinite(le)).sort((x, y)=>x - y);
+    const cum = (b, le)=>b.get(le) ?? countAtMost(b, le);
+    if (worseIsHigher) {
+        const bound = bounds.find((le)=>cum(baseline, le) >= q * nb);
+        if (bound === undefined) return undefined;
+        return {
+            canary: {
+                events: nc - cum(canary, bound),
+                total: nc
+            },
+            baseline: {
+                events: nb - cum(baseline, bound),
+                total: nb
+            },
+            bound,
+            canaryQuantile: qc,
+            baselineQuantile: qb
+        };
+    }
+    const below = bounds.filter((le)=>cum(baseline, le) <= (1 - q) * nb);
+    const bound = below.at(-1);
+    if (bound === undefined) return undefined;
+    return {
+        canary: {
+            events: cum(canary, bound),
+            total: nc
+        },
+        baseline: {
+            events: cum(baseline, bound),
+            total: nb
+        },
+        bound,
+        canaryQuantile: qc,
+        baselineQuantile: qb
+    };
+}
+/** Observations at or below `le` when the canary's buckets do not have that bound (different layouts). */ function countAtMost(buckets, le) {
+    return histogramTotal(buckets) - countAbove(buckets, le);
+}
 function relativeEffect(canary, baseline) {
     if (canary === baseline) return 0;
     if (baseline === 0) return canary > 0 ? Infinity : -Infinity;
@@ -75955,6 +76090,14 @@ function percent(x) {
     if (latest.kind === 'ratio') {
         if (latest.canary.total < plan.minRequests || latest.baseline.total < plan.minRequests) {
             return `too little traffic: ${latest.canary.total} canary and ${latest.baseline.total} baseline requests (min-requests ${plan.minRequests})`;
+        }
+        return undefined;
+    }
+    if (latest.kind === 'histogram') {
+        const c = histogramTotal(latest.canary);
+        const b = histogramTotal(latest.baseline);
+        if (c < plan.minRequests || b < plan.minRequests) {
+            return `too little traffic: ${Math.round(c)} canary and ${Math.round(b)} baseline requests (min-requests ${plan.minRequests})`;
         }
         return undefined;
     }
@@ -76016,6 +76159,102 @@ function judges_format(x) {
         split: 2
     };
 }
+/** Sequential judge, quantile metrics: the quantile test on the cumulative buckets (see quantileCounts). */ function judgeQuantileLook(metric, looks, plan, problem) {
+    const q = metric.quantile ?? 0.99;
+    const { canary, baseline } = cumulativeBuckets(looks);
+    const up = quantileCounts(canary, baseline, q, true);
+    const base = {
+        status: 'pass',
+        ...up ? {
+            canary: up.canaryQuantile,
+            baseline: up.baselineQuantile,
+            effect: relativeEffect(up.canaryQuantile, up.baselineQuantile)
+        } : {},
+        note: ''
+    };
+    if (problem) return {
+        ...base,
+        status: 'no-data',
+        note: problem
+    };
+    if (!up) return {
+        ...base,
+        status: 'no-data',
+        note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`
+    };
+    const breach = limitBreach(metric, up.canaryQuantile);
+    if (breach) return {
+        ...base,
+        status: 'fail',
+        note: breach
+    };
+    const { statistic, split } = harmStatistic(metric, (higher)=>{
+        const counts = higher ? up : quantileCounts(canary, baseline, q, false);
+        return counts ? harmZ(counts.canary, counts.baseline, 1 + metric.allowedIncrease) : 0;
+    });
+    const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[Math.min(looks.length, plan.looks) - 1];
+    const verdict = {
+        ...base,
+        statistic,
+        boundary,
+        confidence: normalCdf(statistic)
+    };
+    if (statistic < boundary) return {
+        ...verdict,
+        note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
+    };
+    const share = (c)=>`${(100 * c.events / Math.max(1, c.total)).toFixed(2)}%`;
+    return {
+        ...verdict,
+        status: 'fail',
+        note: `p${q * 100} canary ${judges_format(up.canaryQuantile)} vs baseline ${judges_format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${judges_format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+    };
+}
+function judgeQuantileFinal(metric, looks, plan) {
+    const q = metric.quantile ?? 0.99;
+    const { canary, baseline } = cumulativeBuckets(looks);
+    const nc = histogramTotal(canary);
+    const nb = histogramTotal(baseline);
+    if (nc < plan.minRequests || nb < plan.minRequests) {
+        return {
+            status: 'no-data',
+            note: `too little traffic in the whole run: ${Math.round(nc)} canary and ${Math.round(nb)} baseline requests`
+        };
+    }
+    const bounds = [];
+    let reading;
+    for (const higher of metric.direction === 'either' ? [
+        true,
+        false
+    ] : [
+        metric.direction === 'increase'
+    ]){
+        reading = quantileCounts(canary, baseline, q, higher);
+        if (!reading) return {
+            status: 'no-data',
+            note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`
+        };
+        bounds.push(differenceUpperBound(reading.canary, reading.baseline, 1 + metric.allowedIncrease, plan.passAlpha));
+    }
+    const effect = relativeEffect(reading.canaryQuantile, reading.baselineQuantile);
+    const upperBound = Math.max(...bounds);
+    const what = `p${q * 100} canary ${judges_format(reading.canaryQuantile)} vs baseline ${judges_format(reading.baselineQuantile)} (${percent(effect)})`;
+    const pp = (x)=>`${(x * 100).toFixed(2)}%`;
+    if (upperBound < metric.tolerance) {
+        return {
+            status: 'pass',
+            effect,
+            upperBound,
+            note: `${what}: at most ${pp(upperBound)} more requests slower than allowed (tolerance ${pp(metric.tolerance)})`
+        };
+    }
+    return {
+        status: 'inconclusive',
+        effect,
+        upperBound,
+        note: `${what}, but a share of requests slower than ${judges_format(reading.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`
+    };
+}
 const sequentialJudge = {
     name: 'sequential',
     judgeLook (metric, looks, plan) {
@@ -76065,6 +76304,7 @@ const sequentialJudge = {
                 note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
             };
         }
+        if (metric.kind === 'quantile') return judgeQuantileLook(metric, looks, plan, problem);
         const values = latest.kind === 'value' ? {
             canary: latest.canary,
             baseline: latest.baseline
@@ -76160,6 +76400,7 @@ const sequentialJudge = {
                 note: `not shown within the allowed rate: the canary may be up to ${judges_format(upperBound)} above it (tolerance ${judges_format(limit)}); more traffic or a longer run would decide`
             };
         }
+        if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
         const d = logRatios(looks);
         const summary = summarise(d);
         if (summary.n < 3) return {
@@ -76199,7 +76440,7 @@ const sequentialJudge = {
             status: 'no-data',
             note: problem
         };
-        const value = latest.kind === 'ratio' ? rate(latest.canary) : latest.kind === 'value' ? latest.canary : NaN;
+        const value = latest.kind === 'ratio' ? rate(latest.canary) : latest.kind === 'value' ? latest.canary : latest.kind === 'histogram' ? histogramQuantile(metric.quantile ?? 0.99, latest.canary) : NaN;
         const breach = limitBreach(metric, value);
         return breach ? {
             status: 'fail',
@@ -76245,6 +76486,13 @@ const sequentialJudge = {
             } else if (look.kind === 'value' && Number.isFinite(look.canary) && Number.isFinite(look.baseline)) {
                 canary.push(look.canary);
                 baseline.push(look.baseline);
+            } else if (look.kind === 'histogram') {
+                const c = histogramQuantile(metric.quantile ?? 0.99, look.canary);
+                const b = histogramQuantile(metric.quantile ?? 0.99, look.baseline);
+                if (!Number.isNaN(c) && !Number.isNaN(b)) {
+                    canary.push(c);
+                    baseline.push(b);
+                }
             }
         }
         const result = mannWhitney(canary, baseline);
@@ -76286,8 +76534,10 @@ var dist = __nccwpck_require__(8815);
  * - `http-error-rate`: 5xx responses out of all responses (`http_requests_total{code}`), judged on the counts;
  *   critical; no increase allowed beyond chance; promotion needs the canary within 0.5 percentage points of the
  *   baseline.
- * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, per interval; critical; a 10%
- *   increase is allowed (the effect-size floor).
+ * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, judged on exact counts from its
+ *   buckets: the requests slower than the bucket bound at or just above the baseline's p99 are the slow ones; the
+ *   canary fails when its share of slow requests is significantly more than 10% above the baseline's; critical;
+ *   promotion needs the canary's share shown at most 0.5 percentage points above that.
  *
  * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
  */ const PRESETS = {
@@ -76310,14 +76560,15 @@ var dist = __nccwpck_require__(8815);
     },
     'http-latency-p99': {
         judgement: {
-            kind: 'value',
+            kind: 'quantile',
+            quantile: 0.99,
             direction: 'increase',
             allowedIncrease: 0.1,
-            tolerance: 0,
+            tolerance: 0.005,
             critical: true,
             weight: 1
         },
-        query: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}])))',
+        histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
         scrape: {
             kind: 'quantile',
             histogram: 'http_request_duration_seconds',
@@ -76344,6 +76595,9 @@ const DEFAULT_METRICS = [
  *     query: avg(rate(process_cpu_seconds_total{ {{selector}} }[{{interval}}]))
  *     allowed-increase: 25%
  *     critical: false
+ *   - name: checkout-latency           # a quantile metric, judged on the counts in the histogram's buckets
+ *     histogram: sum by (le) (increase(checkout_seconds_bucket{ {{selector}} }[{{interval}}]))
+ *     quantile: 0.95
  *   - name: queue-depth                # a value metric, a query per arm
  *     canary-query: max(queue_depth{track="canary"})
  *     baseline-query: max(queue_depth{track="baseline"})
@@ -76358,6 +76612,10 @@ const DEFAULT_METRICS = [
 const FIELDS = new Set([
     'name',
     'preset',
+    'histogram',
+    'canary-histogram',
+    'baseline-histogram',
+    'quantile',
     'query',
     'canary-query',
     'baseline-query',
@@ -76468,9 +76726,12 @@ function fromPreset(presetName, raw, input, where) {
     const preset = PRESETS[presetName];
     if (!preset) fail(input, where, `a preset (${Object.keys(PRESETS).join(', ')}) or a metric object`, presetName);
     for (const key of Object.keys(raw)){
-        if (/query|failures|success|total/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
+        if (/query|failures|success|total|histogram/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
     }
-    const queries = preset.query ? {
+    const queries = preset.histogram ? {
+        canaryHistogram: preset.histogram,
+        baselineHistogram: preset.histogram
+    } : preset.query ? {
         canaryQuery: preset.query,
         baselineQuery: preset.query
     } : {
@@ -76503,6 +76764,29 @@ function fromDefinition(raw, input, where) {
     const [canaryFailures, baselineFailures] = both('failures');
     const [canarySuccess, baselineSuccess] = both('success');
     const [canaryTotal, baselineTotal] = both('total');
+    const [canaryHistogram, baselineHistogram] = both('histogram');
+    if (canaryHistogram || baselineHistogram) {
+        if (!canaryHistogram || !baselineHistogram) fail(input, at, 'histogram (or canary-histogram and baseline-histogram) for a quantile metric', name);
+        if (canaryQuery || baselineQuery || canaryTotal || canaryFailures) fail(input, at, 'only histogram and quantile for a quantile metric, no other queries', name);
+        const quantile = num(raw, 'quantile', input, at, true) ?? 0.99;
+        if (!(quantile > 0 && quantile < 1)) fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
+        return {
+            name,
+            kind: 'quantile',
+            quantile,
+            direction: 'increase',
+            allowedIncrease: 0.1,
+            tolerance: (1 - quantile) / 2,
+            critical: true,
+            weight: 1,
+            ...judgementOverrides(raw, input, at),
+            queries: {
+                canaryHistogram,
+                baselineHistogram
+            }
+        };
+    }
+    if (raw['quantile'] !== undefined) fail(input, `${at}, field quantile`, 'histogram queries (quantile goes with histogram)', raw['quantile']);
     const isRatio = Boolean(canaryTotal || baselineTotal || canaryFailures || canarySuccess);
     if (isRatio) {
         if (canaryQuery || baselineQuery) fail(input, at, 'either query fields (a value metric) or failures/success and total (a ratio metric), not both', name);
@@ -76704,6 +76988,13 @@ function canary_gate_inputs_parseInputs(io) {
         const region = readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
         if (!region) throw new errors/* InputError */.dz('aws-region', undefined, 'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)');
         inputs.awsRegion = region;
+        if (!metricsText.trim()) {
+            throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
+        }
+        const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
+        if (quantiles.length) {
+            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), 'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)');
+        }
     }
     if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
         throw new errors/* InputError */.dz(selectors.canary ? 'baseline-selector' : 'canary-selector', undefined, 'label matchers that select the arm, e.g. track="canary" (the metric queries use {{selector}})');
@@ -77007,35 +77298,7 @@ function matches(selector, sample, name = selector.name) {
     }
     return buckets;
 }
-/**
- * The φ-quantile of a histogram given cumulative bucket counts, as PromQL's histogram_quantile computes it:
- * linear interpolation within the bucket, the lower bound of the first bucket taken as 0 (for a positive upper
- * bound), the +Inf bucket answered with the upper bound of the bucket below. NaN with no observations.
- */ function histogramQuantile(q, buckets) {
-    const sorted = [
-        ...buckets.entries()
-    ].sort((a, b)=>a[0] - b[0]);
-    if (sorted.length < 2 || sorted.at(-1)[0] !== Infinity) return NaN;
-    // counts must be monotonic: fix small violations (as Prometheus does)
-    for(let i = 1; i < sorted.length; i++)if (sorted[i][1] < sorted[i - 1][1]) sorted[i][1] = sorted[i - 1][1];
-    const total = sorted.at(-1)[1];
-    if (!(total > 0)) return NaN;
-    if (q < 0) return -Infinity;
-    if (q > 1) return Infinity;
-    const rank = q * total;
-    let i = sorted.findIndex(([, count])=>count >= rank);
-    if (i === sorted.length - 1) return sorted[sorted.length - 2][0];
-    if (i < 0) i = sorted.length - 1;
-    const [upper, count] = sorted[i];
-    const [lowerBound, lowerCount] = i === 0 ? [
-        upper > 0 ? 0 : upper,
-        0
-    ] : sorted[i - 1];
-    if (i === 0 && upper <= 0) return upper;
-    const inBucket = count - lowerCount;
-    if (inBucket <= 0) return upper;
-    return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / inBucket);
-}
+
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/collect.js
 /**
@@ -77047,6 +77310,7 @@ function matches(selector, sample, name = selector.name) {
  * never a value. A query Prometheus rejects as malformed stops the run (the configuration is wrong); a provider
  * that is down or times out makes the look no-data and is remembered, so the run cannot promote.
  */ 
+
 
 
 
@@ -77105,6 +77369,41 @@ function labelText(labels) {
             };
     }
 }
+/** Histogram buckets (one series per `le`) from an instant query's answer, or why they are not that. */ function readBuckets(response) {
+    const { result } = response;
+    if (result.resultType !== 'vector') return {
+        buckets: `a ${result.resultType}, not histogram buckets`,
+        series: 0
+    };
+    if (result.series.length === 0) return {
+        buckets: 'empty result (no series matched)',
+        series: 0
+    };
+    const buckets = new Map();
+    for (const s of result.series){
+        const le = parseSampleValue(s.labels['le']);
+        if (s.labels['le'] === undefined || Number.isNaN(le)) {
+            return {
+                buckets: `series ${labelText(s.labels)} has no le label: aggregate the buckets with sum by (le) (...)`,
+                series: result.series.length
+            };
+        }
+        if (buckets.has(le)) return {
+            buckets: `two series for le="${s.labels['le']}": aggregate with sum by (le) (...)`,
+            series: result.series.length
+        };
+        const value = s.samples[0][1];
+        buckets.set(le, Number.isFinite(value) ? value : 0);
+    }
+    if (!buckets.has(Infinity)) return {
+        buckets: 'no le="+Inf" bucket: is this a histogram?',
+        series: result.series.length
+    };
+    return {
+        buckets,
+        series: result.series.length
+    };
+}
 class PrometheusCollector {
     client;
     metrics;
@@ -77122,7 +77421,7 @@ class PrometheusCollector {
         const data = new Map();
         const at = window.end.toISOString();
         let providerProblem;
-        const read = async (metric, arm, part, template)=>{
+        const ask = async (metric, arm, part, template)=>{
             const query = renderQuery(template, this.selectors[arm], window.range);
             const record = {
                 metric: metric.name,
@@ -77133,12 +77432,10 @@ class PrometheusCollector {
             };
             queries.push(record);
             try {
-                const reading = readSingleValue(await this.client.query(query, window.end));
-                if ('value' in reading) record.value = reading.value;
-                else record.problem = reading.problem;
-                if (reading.series !== undefined) record.series = reading.series;
-                if (reading.warnings.length) record.warnings = reading.warnings;
-                return reading;
+                return {
+                    record,
+                    response: await this.client.query(query, window.end)
+                };
             } catch (error) {
                 if (error instanceof PrometheusError && error.kind === 'api' && error.errorType === 'bad_data') {
                     throw new errors/* ActionError */.lZ(`The ${arm} query of metric ${metric.name} is not valid PromQL: ${error.message}\nQuery: ${query}`);
@@ -77147,10 +77444,33 @@ class PrometheusCollector {
                 record.problem = message;
                 providerProblem ??= message;
                 return {
-                    problem: message,
-                    warnings: []
+                    record,
+                    problem: message
                 };
             }
+        };
+        const read = async (metric, arm, part, template)=>{
+            const answer = await ask(metric, arm, part, template);
+            if ('problem' in answer) return {
+                problem: answer.problem,
+                warnings: []
+            };
+            const reading = readSingleValue(answer.response);
+            if ('value' in reading) answer.record.value = reading.value;
+            else answer.record.problem = reading.problem;
+            if (reading.series !== undefined) answer.record.series = reading.series;
+            if (reading.warnings.length) answer.record.warnings = reading.warnings;
+            return reading;
+        };
+        const readHistogram = async (metric, arm, template)=>{
+            const answer = await ask(metric, arm, 'value', template);
+            if ('problem' in answer) return answer.problem;
+            const reading = readBuckets(answer.response);
+            answer.record.series = reading.series;
+            if (answer.response.warnings.length) answer.record.warnings = answer.response.warnings;
+            if (typeof reading.buckets === 'string') return answer.record.problem = reading.buckets;
+            answer.record.value = histogramTotal(reading.buckets);
+            return reading.buckets;
         };
         await Promise.all(this.metrics.map(async (metric)=>{
             const q = metric.queries;
@@ -77168,6 +77488,18 @@ class PrometheusCollector {
                     failures: bf,
                     total: bt
                 }));
+            } else if (metric.kind === 'quantile') {
+                const [c, b] = await Promise.all([
+                    readHistogram(metric, 'canary', q.canaryHistogram),
+                    readHistogram(metric, 'baseline', q.baselineHistogram)
+                ]);
+                data.set(metric.name, typeof c === 'string' ? none(window, `canary: ${c}`) : typeof b === 'string' ? none(window, `baseline: ${b}`) : {
+                    look: window.look,
+                    at,
+                    kind: 'histogram',
+                    canary: c,
+                    baseline: b
+                });
             } else {
                 const [c, b] = await Promise.all([
                     read(metric, 'canary', 'value', q.canaryQuery),
@@ -77413,6 +77745,21 @@ function seriesKey(s) {
                     canary: counts('canary'),
                     baseline: counts('baseline')
                 });
+            } else if (metric.kind === 'quantile' && recipe.kind === 'quantile') {
+                const buckets = (arm)=>{
+                    const b = histogramBuckets(deltas[arm], recipe.histogram);
+                    record(arm, 'value', histogramTotal(b));
+                    return b;
+                };
+                const c = buckets('canary');
+                const b = buckets('baseline');
+                data.set(metric.name, c.has(Infinity) && b.has(Infinity) ? {
+                    look: window.look,
+                    at,
+                    kind: 'histogram',
+                    canary: c,
+                    baseline: b
+                } : none(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
             } else {
                 const value = (arm)=>{
                     const v = recipe.kind === 'quantile' ? histogramQuantile(recipe.quantile, histogramBuckets(deltas[arm], recipe.histogram)) : sumOf(latest[arm], recipe.selector); // a gauge is read as it is, not as an increase
@@ -77444,6 +77791,7 @@ function selectorText(s) {
     return `${s.name}{${s.matchers.map((m)=>`${m.label}${m.op}${JSON.stringify(m.value)}`).join(',')}}`;
 }
 function describeRecipe(recipe, part) {
+    // (for a quantile metric the record's value is the number of observations in the interval)
     if (recipe.kind === 'ratio') return `increase of ${selectorText(part === 'failures' ? recipe.failures : recipe.total)} between scrapes`;
     if (recipe.kind === 'quantile') return `histogram_quantile(${recipe.quantile}) of the increase of ${selectorText(recipe.histogram)}_bucket`;
     return `sum of ${selectorText(recipe.selector)}`;
@@ -77453,11 +77801,12 @@ function describeRecipe(recipe, part) {
 var dist_cjs = __nccwpck_require__(4085);
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
 /**
- * The CloudWatch provider: one `GetMetricData` call per look (@aws-sdk/client-cloudwatch), with every metric's
- * canary and baseline expressions as metric data queries over the look's interval. Expressions are CloudWatch
- * Metrics Insights queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector
- * (e.g. `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
- * `canary-selector: Track = 'canary'`).
+ * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
+ * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
+ * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
+ * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
+ * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
  *
  * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
  * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
@@ -77465,6 +77814,10 @@ var dist_cjs = __nccwpck_require__(4085);
  */ 
 
 
+/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
+/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
+/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
+/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
 /** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
     'InvalidParameterValueException',
     'InvalidParameterCombinationException',
@@ -77506,9 +77859,11 @@ class CloudWatchCollector {
     static create(region, timeoutMs, metrics, selectors) {
         const client = new dist_cjs/* CloudWatchClient */.WBn({
             region,
+            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
             requestHandler: {
                 requestTimeout: timeoutMs,
-                connectionTimeout: timeoutMs
+                connectionTimeout: timeoutMs,
+                throwOnRequestTimeout: true
             },
             maxAttempts: 3
         });
@@ -77534,38 +77889,48 @@ class CloudWatchCollector {
                 Label: `${p.metric.name} ${p.arm} ${p.part}`,
                 ReturnData: true
             }));
+        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
+        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
+        const batches = request.flatMap((_, i)=>insights[i] ? [
+                [
+                    i
+                ]
+            ] : []);
+        const others = request.flatMap((_, i)=>insights[i] ? [] : [
+                i
+            ]);
+        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
         const results = new Map();
-        try {
-            let nextToken;
-            do {
-                const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
-                    StartTime: window.start,
-                    EndTime: window.end,
-                    MetricDataQueries: request,
-                    ScanBy: 'TimestampDescending',
-                    ...nextToken ? {
-                        NextToken: nextToken
-                    } : {}
-                }));
-                for (const r of response.MetricDataResults ?? []){
-                    const seen = results.get(r.Id ?? '');
-                    if (seen) {
-                        seen.Values = [
-                            ...seen.Values ?? [],
-                            ...r.Values ?? []
-                        ];
-                        seen.Timestamps = [
-                            ...seen.Timestamps ?? [],
-                            ...r.Timestamps ?? []
-                        ];
-                    } else if (r.Id) results.set(r.Id, r);
+        const abort = new AbortController();
+        let failure;
+        let next = 0;
+        const worker = async ()=>{
+            while(next < batches.length && !abort.signal.aborted){
+                const batch = batches[next++];
+                try {
+                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
+                    for (const [id, r] of found)results.set(id, r);
+                } catch (error) {
+                    // the first failure decides the look; the requests still in flight are abandoned
+                    if (!failure) failure = {
+                        error,
+                        batch
+                    };
+                    abort.abort();
                 }
-                nextToken = response.NextToken;
-            }while (nextToken)
-        } catch (error) {
+            }
+        };
+        await Promise.all(Array.from({
+            length: Math.min(CONCURRENT_REQUESTS, batches.length)
+        }, worker));
+        if (failure) {
+            const { error, batch } = failure;
             const name = error.name ?? '';
             const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-            if (CONFIGURATION_ERRORS.has(name)) throw new errors/* ActionError */.lZ(`${message}\nCheck the metric expressions and selectors.`);
+            if (CONFIGURATION_ERRORS.has(name)) {
+                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
+                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
+            }
             for (const q of queries)q.problem = message;
             const data = new Map(this.metrics.map((m)=>[
                     m.name,
@@ -77662,6 +78027,49 @@ class CloudWatchCollector {
             queries
         };
     }
+    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
+        const results = new Map();
+        let nextToken;
+        let pages = 0;
+        do {
+            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+            const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
+                StartTime: window.start,
+                EndTime: window.end,
+                MetricDataQueries: queries,
+                ScanBy: 'TimestampDescending',
+                ...nextToken ? {
+                    NextToken: nextToken
+                } : {}
+            }), {
+                abortSignal
+            });
+            for (const r of response.MetricDataResults ?? []){
+                if (!r.Id) continue;
+                const seen = results.get(r.Id);
+                if (seen) {
+                    seen.Values = [
+                        ...seen.Values ?? [],
+                        ...r.Values ?? []
+                    ];
+                    seen.Timestamps = [
+                        ...seen.Timestamps ?? [],
+                        ...r.Timestamps ?? []
+                    ];
+                    seen.Messages = [
+                        ...seen.Messages ?? [],
+                        ...r.Messages ?? []
+                    ];
+                    // PartialData on a page followed by another page is not partial: the last page says
+                    seen.StatusCode = r.StatusCode;
+                } else results.set(r.Id, {
+                    ...r
+                });
+            }
+            nextToken = response.NextToken;
+        }while (nextToken)
+        return results;
+    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/report.js
@@ -77670,6 +78078,7 @@ class CloudWatchCollector {
  * summary: the decision, a table per metric (canary, baseline, effect, confidence, verdict), the looks, and a
  * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
  */ 
+
 
 function buildJsonReport(result, settings) {
     return {
@@ -77718,7 +78127,15 @@ function value(kind, x) {
 function report_cell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
-/** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */ function series(look) {
+/** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */ function series(look, quantile) {
+    if (look.kind === 'histogram') {
+        const canary = histogramQuantile(quantile, look.canary);
+        const baseline = histogramQuantile(quantile, look.baseline);
+        return Number.isNaN(canary) || Number.isNaN(baseline) ? undefined : {
+            canary,
+            baseline
+        };
+    }
     if (look.kind === 'ratio') {
         if (look.canary.total === 0 || look.baseline.total === 0) return undefined;
         return {
@@ -77732,8 +78149,8 @@ function report_cell(text) {
     };
     return undefined;
 }
-function chart(name, kind, looks) {
-    const points = looks.map(series);
+function chart(name, kind, quantile, looks) {
+    const points = looks.map((l)=>series(l, quantile));
     const scale = kind === 'ratio' ? 100 : 1;
     const numbers = (pick)=>points.map((p)=>p ? Number((p[pick] * scale).toPrecision(4)) : 0).join(', ');
     const missing = points.filter((p)=>!p).length;
@@ -77751,11 +78168,11 @@ function chart(name, kind, looks) {
     if (missing) lines.push('', `${missing} interval${missing === 1 ? '' : 's'} without data drawn at 0.`);
     return lines.join('\n');
 }
-function looksTable(kind, looks, verdicts) {
+function looksTable(kind, quantile, looks, verdicts) {
     const rows = looks.map((look, i)=>{
         const v = verdicts[i];
-        const point = series(look);
-        const counts = look.kind === 'ratio' ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})` : '';
+        const point = series(look, quantile);
+        const counts = look.kind === 'ratio' ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})` : look.kind === 'histogram' ? ` (${Math.round(histogramTotal(look.canary))} vs ${Math.round(histogramTotal(look.baseline))} requests)` : '';
         return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${report_cell(v.note)} |`;
     });
     return [
@@ -77783,10 +78200,11 @@ function renderCanarySummary(result, settings) {
         lines.push('> [!WARNING]', `> The metrics provider failed: ${report_cell(result.providerProblems.join('; '))}`, '');
     }
     for (const h of result.metrics){
+        const q = h.metric.quantile ?? 0.99;
         const body = [
-            chart(h.metric.name, h.metric.kind, h.looks),
+            chart(h.metric.name, h.metric.kind, q, h.looks),
             '',
-            looksTable(h.metric.kind, h.looks, h.verdicts)
+            looksTable(h.metric.kind, q, h.looks, h.verdicts)
         ].join('\n');
         lines.push(details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'), '');
     }
@@ -78090,8 +78508,2106 @@ async function canary_gate_main_run(io, deps = canary_gate_main_defaultDeps()) {
     throw new errors/* ActionError */.lZ(message);
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/dns-check.js
+/**
+ * The failover record: what `dns-name` answers now, against `dns-expect` (addresses, or the CNAME target), and
+ * its TTL against Route 53's failover guidance (60 s or less, or clients keep the old answer for longer than the
+ * failover takes). The addresses it answers are then probed one by one (in check.ts), and a dead one is named.
+ */ 
+/** Route 53's guidance for failover records: a TTL of 60 seconds or less. */ const MAX_FAILOVER_TTL_SECONDS = 60;
+function normaliseName(name) {
+    return name.trim().toLowerCase().replace(/\.$/, '');
+}
+function normaliseAddress(address) {
+    return address.trim().toLowerCase();
+}
+/** Problems of an answer against the expectation (empty when it matches) and the TTL rule. */ function judgeDnsAnswer(answer, expect) {
+    const problems = [];
+    if (expect && expect.length) {
+        const expectedAddresses = expect.filter((e)=>(0,external_node_net_.isIP)(e.trim())).map(normaliseAddress);
+        const expectedNames = expect.filter((e)=>!(0,external_node_net_.isIP)(e.trim())).map(normaliseName);
+        if (expectedAddresses.length) {
+            const got = new Set(answer.addresses.map((a)=>normaliseAddress(a.address)));
+            const want = new Set(expectedAddresses);
+            const missing = [
+                ...want
+            ].filter((a)=>!got.has(a));
+            const extra = [
+                ...got
+            ].filter((a)=>!want.has(a));
+            if (missing.length || extra.length) {
+                problems.push(`answers ${[
+                    ...got
+                ].join(', ') || 'nothing'}, expected ${[
+                    ...want
+                ].join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}${extra.length ? ` (unexpected ${extra.join(', ')})` : ''}`);
+            }
+        }
+        if (expectedNames.length) {
+            const chain = answer.cnames.map(normaliseName);
+            const missing = expectedNames.filter((n)=>!chain.includes(n));
+            if (missing.length) {
+                problems.push(chain.length ? `CNAME points to ${chain.join(' → ')}, expected ${expectedNames.join(', ')}` : `has no CNAME, expected a CNAME to ${expectedNames.join(', ')}`);
+            }
+        }
+    }
+    const ttls = answer.addresses.flatMap((a)=>a.ttl === undefined ? [] : [
+            a.ttl
+        ]);
+    const ttl = ttls.length ? Math.max(...ttls) : undefined;
+    if (ttl !== undefined && ttl > MAX_FAILOVER_TTL_SECONDS) {
+        problems.push(`TTL ${ttl}s is above ${MAX_FAILOVER_TTL_SECONDS}s: resolvers keep the old answer up to ${ttl}s after a failover`);
+    }
+    return problems;
+}
+/** `dns-expect`: addresses or names, comma or whitespace separated. */ function parseDnsExpect(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** True when the entry is an IP address or a DNS name (labels of letters, digits, hyphens, underscores). */ function isAddressOrName(entry) {
+    if ((0,external_node_net_.isIP)(entry)) return true;
+    const name = entry.replace(/\.$/, '');
+    return name.length > 0 && name.length <= 253 && name.split('.').every((l)=>/^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l));
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: external "node:dns/promises"
+const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/resolve.js
+/**
+ * Name resolution done by the check itself, so every address behind a name is probed on its own (unlike
+ * blackbox_exporter, which resolves and probes one address per probe) and a repointed record is seen as soon as
+ * its TTL allows. Two resolvers: a DNS server given as `ip[:port]` (Node's c-ares `Resolver`, no cache), or the
+ * system resolver (`getaddrinfo` through `dns.lookup`, which honours /etc/hosts). Failures are named the way
+ * DNS names them: NXDOMAIN, SERVFAIL, no answer, timeout.
+ */ 
+
+/** A resolution that failed, with the DNS name of the failure. */ class DnsFailure extends Error {
+    host;
+    reason;
+    code;
+    constructor(host, reason, code){
+        super(`DNS failure: ${reason} (${host})`), this.host = host, this.reason = reason, this.code = code;
+        this.name = 'DnsFailure';
+    }
+    toFailure() {
+        return {
+            kind: 'dns',
+            message: `DNS failure: ${this.reason}`,
+            ...this.code ? {
+                code: this.code
+            } : {}
+        };
+    }
+}
+/** The DNS name of a resolver error code (c-ares and getaddrinfo codes as Node reports them). */ function dnsReason(code) {
+    switch(code){
+        case 'ENOTFOUND':
+        case 'EAI_NONAME':
+            return 'NXDOMAIN (no such name)';
+        case 'ESERVFAIL':
+            return 'SERVFAIL';
+        case 'ENODATA':
+        case 'EAI_NODATA':
+            return 'no answer (the name has no address records)';
+        case 'ETIMEOUT':
+            return 'timeout (the DNS server did not answer)';
+        case 'EAI_AGAIN':
+            return 'temporary failure (EAI_AGAIN: the resolver could not reach a DNS server)';
+        case 'ECONNREFUSED':
+            return 'the DNS server refused the query (ECONNREFUSED)';
+        case 'EREFUSED':
+            return 'REFUSED';
+        case 'EBADRESP':
+        case 'EFORMERR':
+            return 'malformed answer';
+        default:
+            return code ? `resolution failed (${code})` : 'resolution failed';
+    }
+}
+/** `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353` → the form `Resolver.setServers` takes; undefined if not one. */ function parseResolverAddress(text) {
+    const t = text.trim();
+    if ((0,external_node_net_.isIP)(t)) return t;
+    const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(t);
+    if (v6 && (0,external_node_net_.isIP)(v6[1]) === 6) {
+        if (v6[2] === undefined) return v6[1];
+        return validPort(v6[2]) ? `[${v6[1]}]:${Number(v6[2])}` : undefined;
+    }
+    const v4 = /^([0-9.]+):(\d{1,5})$/.exec(t);
+    if (v4 && (0,external_node_net_.isIP)(v4[1]) === 4 && validPort(v4[2])) return `${v4[1]}:${Number(v4[2])}`;
+    return undefined;
+}
+function validPort(text) {
+    const n = Number(text);
+    return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+function withTimeout(promise, timeoutMs, host) {
+    let timer;
+    const timeout = new Promise((_, reject)=>{
+        timer = setTimeout(()=>reject(new DnsFailure(host, dnsReason('ETIMEOUT'), 'ETIMEOUT')), timeoutMs);
+    });
+    return Promise.race([
+        promise,
+        timeout
+    ]).finally(()=>clearTimeout(timer));
+}
+function literal(host) {
+    const family = (0,external_node_net_.isIP)(host);
+    return family ? [
+        {
+            address: host,
+            family: family
+        }
+    ] : undefined;
+}
+/** The system resolver: getaddrinfo with every address (what a client on the runner would get, /etc/hosts included). */ function systemResolver() {
+    return {
+        describe: ()=>'the system resolver',
+        async resolve (host, timeoutMs) {
+            const fixed = literal(host);
+            if (fixed) return fixed;
+            try {
+                const found = await withTimeout((0,external_node_dns_promises_namespaceObject.lookup)(host, {
+                    all: true,
+                    verbatim: true
+                }), timeoutMs, host);
+                if (found.length === 0) throw new DnsFailure(host, dnsReason('ENODATA'), 'ENODATA');
+                return found.map((a)=>({
+                        address: a.address,
+                        family: a.family === 6 ? 6 : 4
+                    }));
+            } catch (error) {
+                if (error instanceof DnsFailure) throw error;
+                const code = error.code;
+                throw new DnsFailure(host, dnsReason(code), code);
+            }
+        }
+    };
+}
+/**
+ * Queries a DNS server (or the system's DNS servers, from resolv.conf, when `server` is undefined) directly,
+ * without a cache: A and AAAA with TTLs, and the CNAME chain. Throws DnsFailure when neither family answers.
+ */ async function queryDns(host, server, timeoutMs) {
+    const fixed = literal(host);
+    if (fixed) return {
+        cnames: [],
+        addresses: fixed
+    };
+    const resolver = new external_node_dns_promises_namespaceObject.Resolver({
+        timeout: Math.max(50, Math.min(timeoutMs, 5000)),
+        tries: 2
+    });
+    if (server) resolver.setServers([
+        server
+    ]);
+    const query = async ()=>{
+        const [v4, v6] = await Promise.allSettled([
+            resolver.resolve4(host, {
+                ttl: true
+            }),
+            resolver.resolve6(host, {
+                ttl: true
+            })
+        ]);
+        const addresses = [];
+        if (v4.status === 'fulfilled') for (const a of v4.value)addresses.push({
+            ...a,
+            family: 4
+        });
+        if (v6.status === 'fulfilled') for (const a of v6.value)addresses.push({
+            ...a,
+            family: 6
+        });
+        if (addresses.length === 0) {
+            const codes = [
+                v4,
+                v6
+            ].map((r)=>r.status === 'rejected' ? r.reason.code : 'ENODATA');
+            // the more telling of the two: a hard failure over "this family has no records"
+            const code = codes.find((c)=>c !== 'ENODATA') ?? 'ENODATA';
+            throw new DnsFailure(host, dnsReason(code), code);
+        }
+        const cnames = [];
+        let name = host;
+        for(let i = 0; i < 8; i++){
+            try {
+                const [target] = await resolver.resolveCname(name);
+                if (!target || cnames.includes(target)) break;
+                cnames.push(target);
+                name = target;
+            } catch  {
+                break;
+            }
+        }
+        return {
+            cnames,
+            addresses
+        };
+    };
+    try {
+        return await withTimeout(query(), timeoutMs, host);
+    } finally{
+        resolver.cancel();
+    }
+}
+/** A DNS server given as `ip[:port]`: every resolution is a fresh query (no cache), so TTL 0 records move at once. */ function serverResolver(server) {
+    return {
+        describe: ()=>`DNS server ${server}`,
+        async resolve (host, timeoutMs) {
+            return (await queryDns(host, server, timeoutMs)).addresses;
+        }
+    };
+}
+/** The hostname of a URL without IPv6 brackets. */ function urlHost(url) {
+    return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/probe.js
+/**
+ * One HTTP(S) probe of one address: connect to the given IP, send the URL's name as Host (and as the TLS server
+ * name, so the certificate is checked against the name), read at most 64 KiB of the body, and judge the answer:
+ * expected status, body match, the region it reports. Each probe opens its own connection (as a health checker
+ * does), so connect and TLS time are part of every sample. Failures are classified by name.
+ */ 
+
+
+
+
+/** The part of a body that is read and matched. */ const BODY_LIMIT = 64 * 1024;
+const USER_AGENT = 'openclaw-failover-check/1';
+function statusMatches(matcher, status) {
+    return matcher.codes.includes(status) || matcher.classes.includes(Math.floor(status / 100));
+}
+/** `200`, `200,204`, `2xx`, `2xx,301` → a matcher; undefined when not one. */ function parseStatusMatcher(text) {
+    const parts = text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+    if (parts.length === 0) return undefined;
+    const codes = [];
+    const classes = [];
+    for (const part of parts){
+        if (/^[1-5]xx$/i.test(part)) classes.push(Number(part[0]));
+        else if (/^[1-5]\d\d$/.test(part)) codes.push(Number(part));
+        else return undefined;
+    }
+    return {
+        codes,
+        classes,
+        text: parts.join(',')
+    };
+}
+const TLS_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_TLS_HANDSHAKE_TIMEOUT'
+]);
+class ProbeTimeout extends Error {
+    waitingFor;
+    code = 'PROBE_TIMEOUT';
+    constructor(waitingFor){
+        super(`timeout`), this.waitingFor = waitingFor;
+    }
+}
+/** The named failure of a Node network, TLS or HTTP error. */ function classifyError(error, timeoutMs) {
+    if (error instanceof ProbeTimeout) {
+        return {
+            kind: 'timeout',
+            message: `timeout (${error.waitingFor} within ${formatMs(timeoutMs ?? 0)})`,
+            code: error.code
+        };
+    }
+    const err = error;
+    const code = err?.code;
+    const message = err?.message ?? String(error);
+    const withCode = (kind, text)=>({
+            kind,
+            message: text,
+            ...code ? {
+                code
+            } : {}
+        });
+    switch(code){
+        case 'ECONNREFUSED':
+            return withCode('connection-refused', 'connection refused');
+        case 'ECONNRESET':
+        case 'EPIPE':
+            return withCode('connection-reset', 'connection reset by the server');
+        case 'EHOSTUNREACH':
+        case 'ENETUNREACH':
+        case 'EADDRNOTAVAIL':
+        case 'ENETDOWN':
+        case 'EHOSTDOWN':
+            return withCode('unreachable', `network unreachable (${code})`);
+        case 'ETIMEDOUT':
+            return withCode('timeout', 'timeout (the connection timed out)');
+    }
+    if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('CERT_') || code === 'EPROTO' && /SSL|TLS/i.test(message))) {
+        const openssl = /routines:[^:]*:([^:]+)/.exec(message);
+        const reason = (err.reason ?? openssl?.[1] ?? message).trim();
+        return withCode('tls', `TLS error: ${reason}${code.startsWith('ERR_') ? '' : ` (${code})`}`);
+    }
+    if (code && code.startsWith('HPE_')) return withCode('protocol', `HTTP protocol error: ${message}`);
+    return withCode('other', message);
+}
+function formatMs(ms) {
+    return ms >= 1000 ? `${+(ms / 1000).toFixed(2)}s` : `${Math.round(ms)}ms`;
+}
+/** The region an answer reports: `region` of a JSON object body, else the `x-region` header. */ function reportedRegion(body, headers) {
+    const trimmed = body.trimStart();
+    if (trimmed.startsWith('{')) {
+        try {
+            const parsed = JSON.parse(body);
+            if (parsed && typeof parsed === 'object' && typeof parsed.region === 'string') return parsed.region;
+        } catch  {
+        // a truncated or non-JSON body: fall through to the header
+        }
+    }
+    const header = headers['x-region'];
+    return typeof header === 'string' && header !== '' ? header : undefined;
+}
+/** Judges a received answer: status, then body, then region. */ function judgeAnswer(request, status, body, region) {
+    if (!statusMatches(request.expectedStatus, status)) {
+        let detail = '';
+        try {
+            const parsed = JSON.parse(body);
+            const said = typeof parsed.status === 'string' ? parsed.status : parsed.error;
+            if (typeof said === 'string') detail = ` (${said.slice(0, 60)})`;
+        } catch  {
+        // not JSON: the status alone
+        }
+        return {
+            kind: 'http-status',
+            message: `HTTP ${status}${detail}, expected ${request.expectedStatus.text}`
+        };
+    }
+    if (request.bodyMatch && !request.bodyMatch.test(body)) {
+        return {
+            kind: 'body-mismatch',
+            message: `body mismatch: ${String(request.bodyMatch)} not found in the first 64 KiB`
+        };
+    }
+    if (request.expectRegion !== undefined && region !== request.expectRegion) {
+        return {
+            kind: 'region-mismatch',
+            message: region === undefined ? `region mismatch: the answer names no region, expected ${request.expectRegion}` : `region mismatch: ${region} answered, expected ${request.expectRegion}`
+        };
+    }
+    return undefined;
+}
+/** The real prober: Node's http/https, one fresh connection per probe. */ const httpProber = (request)=>new Promise((resolve)=>{
+        const { url, address, timeoutMs } = request;
+        const secure = url.protocol === 'https:';
+        const host = urlHost(url);
+        const startedAt = Date.now();
+        const t0 = external_node_perf_hooks_.performance.now();
+        const since = ()=>Math.round((external_node_perf_hooks_.performance.now() - t0) * 1000) / 1000;
+        const timings = {
+            totalMs: 0
+        };
+        let waitingFor = 'no connection';
+        let settled = false;
+        let timer = undefined;
+        const finish = (result)=>{
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            timings.totalMs = since();
+            resolve({
+                url: url.toString(),
+                address,
+                startedAt,
+                timings,
+                ...result
+            });
+        };
+        const options = {
+            host: address,
+            port: url.port ? Number(url.port) : secure ? 443 : 80,
+            path: `${url.pathname}${url.search}`,
+            method: 'GET',
+            agent: false,
+            headers: {
+                host: url.host,
+                'user-agent': USER_AGENT,
+                accept: '*/*',
+                ...request.headers
+            }
+        };
+        if (secure) {
+            // SNI and the certificate check use the name; an IP literal gets no SNI (RFC 6066) and is checked as an IP
+            options.servername = (0,external_node_net_.isIP)(host) ? '' : host;
+            options.rejectUnauthorized = true;
+        }
+        let req;
+        try {
+            req = (secure ? external_node_https_ : external_node_http_).request(options);
+        } catch (error) {
+            finish({
+                ok: false,
+                failure: classifyError(error)
+            });
+            return;
+        }
+        let status;
+        timer = setTimeout(()=>{
+            finish({
+                ok: false,
+                ...status !== undefined ? {
+                    status
+                } : {},
+                failure: classifyError(new ProbeTimeout(waitingFor), timeoutMs)
+            });
+            req.destroy();
+        }, timeoutMs);
+        req.on('socket', (socket)=>{
+            socket.once('connect', ()=>{
+                timings.connectMs = since();
+                waitingFor = secure ? 'no TLS handshake' : 'no response';
+            });
+            socket.once('secureConnect', ()=>{
+                timings.tlsMs = since();
+                waitingFor = 'no response';
+            });
+        });
+        req.on('error', (error)=>finish({
+                ok: false,
+                failure: classifyError(error, timeoutMs)
+            }));
+        req.on('response', (res)=>{
+            timings.firstByteMs = since();
+            status = res.statusCode ?? 0;
+            waitingFor = 'body not complete';
+            const chunks = [];
+            let size = 0;
+            const done = ()=>{
+                const body = Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
+                const region = reportedRegion(body, res.headers);
+                const failure = judgeAnswer(request, status ?? 0, body, region);
+                finish({
+                    ok: failure === undefined,
+                    status,
+                    ...region !== undefined ? {
+                        region
+                    } : {},
+                    ...failure ? {
+                        failure
+                    } : {},
+                    ...request.keepBody ? {
+                        body
+                    } : {}
+                });
+                res.destroy();
+                req.destroy();
+            };
+            res.on('data', (chunk)=>{
+                chunks.push(chunk);
+                size += chunk.length;
+                if (size >= BODY_LIMIT) done();
+            });
+            res.on('end', done);
+            res.on('error', (error)=>finish({
+                    ok: false,
+                    status: res.statusCode,
+                    failure: classifyError(error)
+                }));
+        });
+        req.end();
+    });
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/regions.js
+/**
+ * The `regions` input: a YAML (or JSON) list of `{ name, url, expect-region? }`. Every mistake is an InputError
+ * that names the entry and the key, so a typo (`expect_region`) is caught instead of silently ignored.
+ */ 
+
+const FORM = 'a YAML list of regions, each { name, url, expect-region? }, e.g.\n- name: us-east-1\n  url: https://us-east-1.rating.example.com\n  expect-region: us-east-1';
+const KEYS = [
+    'name',
+    'url',
+    'expect-region'
+];
+function parseRegions(text, input = 'regions') {
+    if (text.trim() === '') throw new errors/* InputError */.dz(input, undefined, FORM);
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(text);
+    } catch (error) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        throw new errors/* InputError */.dz(input, text, `${FORM} (it is not valid YAML: ${reason})`);
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) throw new errors/* InputError */.dz(input, text, FORM);
+    const regions = [];
+    const names = new Set();
+    parsed.forEach((entry, i)=>{
+        const where = `entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+            throw new errors/* InputError */.dz(input, JSON.stringify(entry) ?? String(entry), `${FORM} (${where} is not a map)`);
+        }
+        const record = entry;
+        for (const key of Object.keys(record)){
+            if (!KEYS.includes(key)) throw new errors/* InputError */.dz(input, key, `keys ${KEYS.join(', ')} only (${where} has the unknown key "${key}")`);
+        }
+        const name = record['name'];
+        if (typeof name !== 'string' || name.trim() === '') throw new errors/* InputError */.dz(input, String(name ?? ''), `a name on every region (${where} has none)`);
+        if (names.has(name.trim())) throw new errors/* InputError */.dz(input, name, `a different name on every region (${where} repeats "${name.trim()}")`);
+        names.add(name.trim());
+        const url = record['url'];
+        let parsedUrl;
+        try {
+            if (typeof url === 'string') parsedUrl = new URL(url.trim());
+        } catch  {
+            parsedUrl = undefined;
+        }
+        if (!parsedUrl || parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') throw new errors/* InputError */.dz(input, String(url ?? ''), `an absolute http(s) URL as the url of region "${name.trim()}" (${where})`);
+        const expect = record['expect-region'];
+        if (expect !== undefined && expect !== null && (typeof expect !== 'string' || expect.trim() === '')) throw new errors/* InputError */.dz(input, String(expect), `a region name as expect-region of "${name.trim()}" (${where})`);
+        regions.push({
+            name: name.trim(),
+            url: parsedUrl.toString(),
+            ...typeof expect === 'string' ? {
+                expectRegion: expect.trim()
+            } : {}
+        });
+    });
+    return regions;
+}
+/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
+    const headers = {};
+    const trimmed = text.trim();
+    if (trimmed === '') return headers;
+    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
+    if (trimmed.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        } catch  {
+            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+                secret: true
+            });
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+            secret: true
+        });
+        for (const [k, v] of Object.entries(parsed)){
+            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
+                secret: true
+            });
+            headers[k] = String(v);
+        }
+        return headers;
+    }
+    for (const line of trimmed.split(/\r?\n/)){
+        if (line.trim() === '') continue;
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim();
+        if (colon <= 0 || !valid(name)) {
+            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
+                secret: true
+            });
+        }
+        headers[name] = line.slice(colon + 1).trim();
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/sla.js
+/**
+ * SLA assertions in k6's threshold syntax, one a line, evaluated per region over its samples.
+ *
+ * Latency statistics (`p(N)`, `avg`, `med`, `min`, `max`) are over the latencies of the successful samples
+ * only (a failed sample has no meaningful latency: a refused connection is fast, a timeout is the timeout); the
+ * failed ones count in `error-rate`. Quantiles use linear interpolation between the two nearest ranks, the
+ * method k6 uses for `p(N)` (and numpy's default): with sorted x₀…xₙ₋₁, p(q) = x⌊h⌋ + (h − ⌊h⌋)(x⌈h⌉ − x⌊h⌋)
+ * where h = (q/100)(n − 1). A latency assertion with no successful sample fails ("no successful samples").
+ */ 
+/** The accepted forms, shown in the error for a line that is not one of them. */ const SLA_FORMS = [
+    'p(95)<150ms',
+    'p(99.9)<=1s',
+    'avg<100ms',
+    'med<80ms',
+    'min>1ms',
+    'max<2s',
+    'error-rate<1%',
+    'rate<0.01',
+    'availability>=99%'
+];
+const EXPECTED = `one assertion a line, in one of these forms: ${SLA_FORMS.join(', ')} (p(N) with 0 < N ≤ 100; operators <, <=, >, >=; latencies in ms, s or m, a bare number being milliseconds as in k6; rates as a percentage or a fraction; error-rate and rate are the share of failed samples, availability the share of successful ones)`;
+const LINE = /^(p\(\s*(\d+(?:\.\d+)?)\s*\)|p(\d+(?:\.\d+)?)|avg|mean|med|median|min|max|error-rate|error_rate|rate|availability)\s*(<=|<|>=|>)\s*(\S.*)$/i;
+function parseLatency(text) {
+    const t = text.trim().toLowerCase();
+    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(t);
+    if (!m) return undefined;
+    const n = Number(m[1]);
+    const unit = m[2] ?? 'ms';
+    return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+}
+function parseRate(text) {
+    const t = text.trim();
+    const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(t);
+    const n = pct ? Number(pct[1]) / 100 : /^\d+(?:\.\d+)?$/.test(t) ? Number(t) : NaN;
+    return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}
+/** One assertion from one line; undefined when the line is not in an accepted form. */ function parseSlaLine(raw) {
+    const line = raw.trim();
+    const m = LINE.exec(line);
+    if (!m) return undefined;
+    const name = m[1].toLowerCase();
+    const op = m[4];
+    const valueText = m[5];
+    let statistic;
+    const qText = m[2] ?? m[3];
+    if (qText !== undefined) {
+        const q = Number(qText);
+        if (!(q > 0 && q <= 100)) return undefined;
+        statistic = {
+            kind: 'quantile',
+            q
+        };
+    } else if (name === 'avg' || name === 'mean') statistic = {
+        kind: 'avg'
+    };
+    else if (name === 'med' || name === 'median') statistic = {
+        kind: 'med'
+    };
+    else if (name === 'min' || name === 'max') statistic = {
+        kind: name
+    };
+    else if (name === 'availability') statistic = {
+        kind: 'availability'
+    };
+    else statistic = {
+        kind: 'error-rate'
+    };
+    const rate = statistic.kind === 'error-rate' || statistic.kind === 'availability';
+    const limit = rate ? parseRate(valueText) : parseLatency(valueText);
+    if (limit === undefined) return undefined;
+    return {
+        line,
+        statistic,
+        op,
+        limit
+    };
+}
+/**
+ * The `sla` input: one assertion a line (blank lines and `#` comments ignored; a leading `- ` and surrounding
+ * quotes are allowed, so a YAML list pasted in works). A line that is not an accepted form is an InputError that
+ * shows the line and the accepted forms.
+ */ function parseSla(text, input = 'sla') {
+    const assertions = [];
+    for (const raw of text.split(/\r?\n/)){
+        let line = raw.replace(/\s+#.*$/, '').trim();
+        if (line === '' || line.startsWith('#')) continue;
+        line = line.replace(/^-\s+/, '').replace(/^(['"])(.*)\1$/, '$2').trim();
+        const assertion = parseSlaLine(line);
+        if (!assertion) throw new errors/* InputError */.dz(input, line, EXPECTED);
+        assertions.push(assertion);
+    }
+    return assertions;
+}
+/** Linear interpolation between the nearest ranks (k6's `p(N)`); `sorted` ascending and not empty. */ function quantile(sorted, q) {
+    if (sorted.length === 0) return NaN;
+    const h = q / 100 * (sorted.length - 1);
+    const lo = Math.floor(h);
+    const hi = Math.ceil(h);
+    const a = sorted[lo];
+    const b = sorted[hi];
+    return a + (b - a) * (h - lo);
+}
+function sla_summarise(results) {
+    const sorted = results.filter((r)=>r.ok).map((r)=>r.timings.totalMs).sort((a, b)=>a - b);
+    const failed = results.length - sorted.length;
+    const stats = {
+        samples: results.length,
+        succeeded: sorted.length,
+        failed,
+        errorRate: results.length ? failed / results.length : 0,
+        sorted
+    };
+    if (sorted.length) {
+        stats.latency = {
+            min: sorted[0],
+            max: sorted.at(-1),
+            avg: sorted.reduce((s, x)=>s + x, 0) / sorted.length,
+            p50: quantile(sorted, 50),
+            p90: quantile(sorted, 90),
+            p95: quantile(sorted, 95),
+            p99: quantile(sorted, 99)
+        };
+    }
+    return stats;
+}
+function isRateStatistic(statistic) {
+    return statistic.kind === 'error-rate' || statistic.kind === 'availability';
+}
+function formatLatency(ms) {
+    if (ms >= 1000) return `${+(ms / 1000).toFixed(3)}s`;
+    if (ms >= 100) return `${Math.round(ms)}ms`;
+    return `${+ms.toFixed(1)}ms`;
+}
+function formatRate(x) {
+    return `${+(x * 100).toFixed(2)}%`;
+}
+function sla_compare(actual, op, limit) {
+    switch(op){
+        case '<':
+            return actual < limit;
+        case '<=':
+            return actual <= limit;
+        case '>':
+            return actual > limit;
+        case '>=':
+            return actual >= limit;
+    }
+}
+function statisticName(s) {
+    return s.kind === 'quantile' ? `p(${s.q})` : s.kind;
+}
+function evaluateSla(assertions, stats) {
+    return assertions.map((a)=>{
+        const name = statisticName(a.statistic);
+        if (isRateStatistic(a.statistic)) {
+            if (stats.samples === 0) return {
+                line: a.line,
+                pass: false,
+                note: 'no samples'
+            };
+            const actual = a.statistic.kind === 'availability' ? 1 - stats.errorRate : stats.errorRate;
+            const count = a.statistic.kind === 'availability' ? stats.succeeded : stats.failed;
+            return {
+                line: a.line,
+                actual,
+                pass: sla_compare(actual, a.op, a.limit),
+                note: `${name} = ${formatRate(actual)} (${count} of ${stats.samples})`
+            };
+        }
+        if (stats.sorted.length === 0) return {
+            line: a.line,
+            pass: false,
+            note: 'no successful samples'
+        };
+        const s = stats.sorted;
+        const actual = a.statistic.kind === 'quantile' ? quantile(s, a.statistic.q) : a.statistic.kind === 'med' ? quantile(s, 50) : a.statistic.kind === 'min' ? s[0] : a.statistic.kind === 'max' ? s.at(-1) : s.reduce((sum, x)=>sum + x, 0) / s.length;
+        return {
+            line: a.line,
+            actual,
+            pass: sla_compare(actual, a.op, a.limit),
+            note: `${name} = ${formatLatency(actual)} over ${s.length} successful sample${s.length === 1 ? '' : 's'}`
+        };
+    });
+}
+/** The error-rate limit the SLA sets, if it has an `error-rate`/`rate`/`availability` line (the strictest). */ function slaErrorRateLimit(assertions) {
+    let limit;
+    for (const a of assertions){
+        let l;
+        if (a.statistic.kind === 'error-rate' && (a.op === '<' || a.op === '<=')) l = a.limit;
+        if (a.statistic.kind === 'availability' && (a.op === '>' || a.op === '>=')) l = 1 - a.limit;
+        if (l !== undefined) limit = limit === undefined ? l : Math.min(limit, l);
+    }
+    return limit;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/inputs.js
+/** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
+
+
+
+
+
+
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const failover_check_inputs_INPUT_DEFAULTS = {
+    'health-path': '/health',
+    'expected-status': '200',
+    timeout: '2s',
+    samples: '10',
+    concurrency: '16',
+    'drill-interval': '500ms',
+    'drill-stable': '5',
+    'drill-timeout': '5m'
+};
+/** Drill inputs without a default: set without drill-inject, they are a mistake (drill-interval etc. are defaulted). */ const DRILL_INPUTS = [
+    'drill-recover',
+    'drill-url',
+    'drill-expect-region',
+    'rto-max',
+    'drill-state-url'
+];
+function inputs_duration(io, name, fallback, minMs, maxMs = Infinity) {
+    const text = readString(io, name, fallback);
+    const ms = parseDuration(text);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+        const range = maxMs === Infinity ? ` of at least ${minMs}ms` : ` from ${minMs}ms to ${Math.round(maxMs / 60_000)}m`;
+        throw new errors/* InputError */.dz(name, text, `a duration such as 500ms, 2s, 5m or 1m30s${minMs > 0 ? range : ''}`);
+    }
+    return ms;
+}
+function failover_check_inputs_parseInputs(io) {
+    const regions = parseRegions(readString(io, 'regions'));
+    const healthPath = readString(io, 'health-path', failover_check_inputs_INPUT_DEFAULTS['health-path']);
+    if (!/^\/[^\s#]*$/.test(healthPath)) throw new errors/* InputError */.dz('health-path', healthPath, 'a path starting with /, such as /health');
+    const statusText = readString(io, 'expected-status', failover_check_inputs_INPUT_DEFAULTS['expected-status']);
+    const expectedStatus = parseStatusMatcher(statusText);
+    if (!expectedStatus) throw new errors/* InputError */.dz('expected-status', statusText, 'HTTP status codes or classes, e.g. 200, "200,204" or 2xx');
+    const bodyText = readOptional(io, 'body-match');
+    let bodyMatch;
+    if (bodyText !== undefined) {
+        try {
+            bodyMatch = new RegExp(bodyText);
+        } catch (error) {
+            throw new errors/* InputError */.dz('body-match', bodyText, `a JavaScript regular expression (${error instanceof Error ? error.message : String(error)})`);
+        }
+    }
+    const minHealthy = readInteger(io, 'min-healthy', {
+        min: 1,
+        max: regions.length,
+        fallback: regions.length
+    });
+    const resolverText = readOptional(io, 'dns-resolver');
+    let dnsResolver;
+    if (resolverText !== undefined) {
+        dnsResolver = parseResolverAddress(resolverText);
+        if (!dnsResolver) throw new errors/* InputError */.dz('dns-resolver', resolverText, 'an IP address with an optional port: 10.0.0.2, 10.0.0.2:53 or [fd00::2]:53');
+    }
+    const dnsName = readOptional(io, 'dns-name');
+    const dnsExpectText = readOptional(io, 'dns-expect');
+    if (dnsExpectText !== undefined && dnsName === undefined) throw new errors/* InputError */.dz('dns-expect', dnsExpectText, 'nothing unless dns-name is set (the name whose answers it lists)');
+    let dns;
+    if (dnsName !== undefined) {
+        if (!isAddressOrName(dnsName) || /^[\d.]+$/.test(dnsName)) throw new errors/* InputError */.dz('dns-name', dnsName, 'a DNS name such as rating.example.com');
+        const expect = dnsExpectText === undefined ? undefined : parseDnsExpect(dnsExpectText);
+        for (const e of expect ?? [])if (!isAddressOrName(e)) throw new errors/* InputError */.dz('dns-expect', e, 'IP addresses or a CNAME target, comma or space separated');
+        dns = {
+            name: dnsName.replace(/\.$/, ''),
+            ...expect ? {
+                expect
+            } : {}
+        };
+    }
+    const inputs = {
+        regions,
+        healthPath,
+        expectedStatus,
+        ...bodyMatch ? {
+            bodyMatch
+        } : {},
+        timeoutMs: inputs_duration(io, 'timeout', failover_check_inputs_INPUT_DEFAULTS.timeout, 10, 600_000),
+        samples: readInteger(io, 'samples', {
+            min: 1,
+            max: 1000,
+            fallback: Number(failover_check_inputs_INPUT_DEFAULTS.samples)
+        }),
+        concurrency: readInteger(io, 'concurrency', {
+            min: 1,
+            max: 1024,
+            fallback: Number(failover_check_inputs_INPUT_DEFAULTS.concurrency)
+        }),
+        headers: parseHeaderLines(readString(io, 'headers')),
+        sla: parseSla(readString(io, 'sla')),
+        minHealthy,
+        ...dnsResolver ? {
+            dnsResolver
+        } : {},
+        ...dns ? {
+            dns
+        } : {}
+    };
+    const inject = readOptional(io, 'drill-inject');
+    if (inject === undefined) {
+        const stray = DRILL_INPUTS.find((name)=>readOptional(io, name) !== undefined);
+        if (stray) throw new errors/* InputError */.dz(stray, readOptional(io, stray), 'nothing unless drill-inject is set (no drill runs without it)');
+        return inputs;
+    }
+    const recover = readOptional(io, 'drill-recover');
+    if (recover === undefined) throw new errors/* InputError */.dz('drill-recover', undefined, 'the shell command that undoes the fault: a drill always runs it, also when the drill fails');
+    const url = readUrl(io, 'drill-url');
+    if (!url) throw new errors/* InputError */.dz('drill-url', undefined, 'the URL of the global entry point (the failover DNS name or load balancer)');
+    const stateUrl = readUrl(io, 'drill-state-url');
+    const rtoMaxText = readOptional(io, 'rto-max');
+    inputs.drill = {
+        inject,
+        recover,
+        url,
+        ...readOptional(io, 'drill-expect-region') !== undefined ? {
+            expectRegion: readOptional(io, 'drill-expect-region')
+        } : {},
+        intervalMs: inputs_duration(io, 'drill-interval', failover_check_inputs_INPUT_DEFAULTS['drill-interval'], 10),
+        stable: readInteger(io, 'drill-stable', {
+            min: 1,
+            max: 1000,
+            fallback: Number(failover_check_inputs_INPUT_DEFAULTS['drill-stable'])
+        }),
+        timeoutMs: inputs_duration(io, 'drill-timeout', failover_check_inputs_INPUT_DEFAULTS['drill-timeout'], 100),
+        ...rtoMaxText !== undefined ? {
+            rtoMaxMs: inputs_duration(io, 'rto-max', rtoMaxText, 1)
+        } : {},
+        ...stateUrl ? {
+            stateUrl
+        } : {}
+    };
+    return inputs;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/health.js
+/**
+ * A region's status from all its samples, never from one request. An address is down when its samples show
+ * `FAILURE_THRESHOLD` (3) failures in a row, as a Route 53 health check flips after 3 consecutive failed checks,
+ * or when too many of them failed overall: more than the SLA's `error-rate` allows, or, without one, more than
+ * `DEFAULT_MAX_ERROR_RATE` (10%) with at least two failures (so one unlucky request never decides, and one
+ * lucky success among failures does not save it). A region is healthy when every address behind its name is up
+ * and every SLA line holds over the region's samples.
+ */ 
+const FAILURE_THRESHOLD = 3;
+const DEFAULT_MAX_ERROR_RATE = 0.1;
+/** The longest run of consecutive failed samples (in sample order). */ function longestFailureRun(samples) {
+    let best = [];
+    let current = [];
+    for (const s of samples){
+        if (s.ok) current = [];
+        else {
+            current.push(s);
+            if (current.length > best.length) best = [
+                ...current
+            ];
+        }
+    }
+    return {
+        length: best.length,
+        messages: countMessages(best).map(([m])=>m)
+    };
+}
+/** Failure messages with their counts, most frequent first. */ function countMessages(samples) {
+    const counts = new Map();
+    for (const s of samples)if (s.failure) counts.set(s.failure.message, (counts.get(s.failure.message) ?? 0) + 1);
+    return [
+        ...counts.entries()
+    ].sort((a, b)=>b[1] - a[1]);
+}
+/** `3× connection refused, 1× timeout (no response within 2s)`. */ function describeFailures(samples) {
+    return countMessages(samples).map(([m, n])=>`${n}× ${m}`).join(', ');
+}
+function failureKinds(samples) {
+    return [
+        ...new Set(samples.flatMap((s)=>s.failure ? [
+                s.failure.kind
+            ] : []))
+    ];
+}
+/**
+ * Whether one address is down, from its samples in order. `errorRateLimit` is the SLA's error-rate limit when it
+ * sets one (then the SLA line itself judges the rate, and a breach shows there).
+ */ function judgeAddress(samples, errorRateLimit) {
+    const reasons = [];
+    const run = longestFailureRun(samples);
+    if (run.length >= FAILURE_THRESHOLD) {
+        reasons.push(`${run.length} consecutive failures (${run.messages.join('; ')})`);
+    }
+    const failed = samples.filter((s)=>!s.ok).length;
+    const rate = samples.length ? failed / samples.length : 0;
+    if (errorRateLimit === undefined && failed >= 2 && rate > DEFAULT_MAX_ERROR_RATE && reasons.length === 0) {
+        reasons.push(`${failed} of ${samples.length} samples failed (${formatRate(rate)} > ${formatRate(DEFAULT_MAX_ERROR_RATE)}): ${describeFailures(samples)}`);
+    }
+    if (samples.length === 0) reasons.push('no samples');
+    return {
+        down: reasons.length > 0,
+        reasons
+    };
+}
+function answeredBy(samples) {
+    const counts = {};
+    for (const s of samples)if (s.region !== undefined) counts[s.region] = (counts[s.region] ?? 0) + 1;
+    return counts;
+}
+function judgeAddresses(addresses, sla) {
+    const limit = slaErrorRateLimit(sla);
+    return addresses.map((a)=>({
+            address: a.address,
+            samples: a.samples,
+            stats: sla_summarise(a.samples),
+            verdict: judgeAddress(a.samples, limit),
+            answeredBy: answeredBy(a.samples)
+        }));
+}
+/** A region's verdict from its addresses' results and the SLA over all its samples. */ function judgeRegion(addresses, sla, resolutionProblem) {
+    const all = addresses.flatMap((a)=>a.samples);
+    const stats = sla_summarise(all);
+    const reasons = [];
+    if (resolutionProblem) reasons.push(resolutionProblem);
+    const several = addresses.length > 1;
+    for (const a of addresses){
+        if (a.verdict.down) reasons.push(`${several ? `address ${a.address} is down: ` : ''}${a.verdict.reasons.join('; ')}`);
+    }
+    const slaResults = resolutionProblem ? [] : evaluateSla(sla, stats);
+    // a region that is down breaks its latency lines too: the down reason says it all
+    if (reasons.length === 0) {
+        for (const r of slaResults)if (!r.pass) reasons.push(`SLA ${r.line} broken: ${r.note}`);
+    }
+    return {
+        status: reasons.length ? 'unhealthy' : 'healthy',
+        reasons,
+        sla: slaResults,
+        stats
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/check.js
+/**
+ * The health check: resolve every region's name (every address is a target of its own), probe every target
+ * `samples` times through one pool of at most `concurrency` probes in flight, and judge each region from all its
+ * samples; the failover record (`dns-name`) is queried, compared with `dns-expect`, and each address it answers
+ * is probed the same way. Samples of one address run one after another (at most one in flight per address), as a
+ * health checker's do: "consecutive failures" means what it says, and the probe does not load what it measures.
+ */ 
+
+
+/** The URL a region is probed at: its own path when it has one other than `/`, else `health-path`. */ function probeUrl(base, healthPath) {
+    const url = new URL(base);
+    if (url.pathname === '/' || url.pathname === '') {
+        const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`;
+        const withQuery = new URL(path, url);
+        url.pathname = withQuery.pathname;
+        if (withQuery.search) url.search = withQuery.search;
+    }
+    return url;
+}
+/** A FIFO limit on work in flight. */ class Semaphore {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit){
+        this.limit = limit;
+    }
+    async run(work) {
+        if (this.active >= this.limit) await new Promise((resolve)=>this.waiting.push(resolve));
+        else this.active++;
+        try {
+            return await work();
+        } finally{
+            const next = this.waiting.shift();
+            if (next) next();
+            else this.active--;
+        }
+    }
+}
+/** Resolves a host, trying up to FAILURE_THRESHOLD times: one failed lookup does not make a region down. */ async function resolveWithRetries(host, deps, timeoutMs) {
+    const attempts = [];
+    let last;
+    for(let i = 0; i < FAILURE_THRESHOLD; i++){
+        const start = deps.clock.now();
+        try {
+            const found = await deps.resolver.resolve(host, timeoutMs);
+            attempts.push({
+                ok: true,
+                ms: deps.clock.now() - start
+            });
+            return {
+                host,
+                addresses: [
+                    ...new Set(found.map((a)=>a.address))
+                ],
+                attempts
+            };
+        } catch (error) {
+            last = error instanceof DnsFailure ? error : new DnsFailure(host, String(error));
+            attempts.push({
+                ok: false,
+                error: last.toFailure().message,
+                ms: deps.clock.now() - start
+            });
+            if (i < FAILURE_THRESHOLD - 1) await deps.clock.sleep(200);
+        }
+    }
+    return {
+        host,
+        addresses: [],
+        attempts,
+        problem: `${last.toFailure().message} for ${host} (${attempts.length} attempts)`
+    };
+}
+/** Probes every target `samples` times, samples of one target in order, at most `limit` probes in flight. */ async function sampleTargets(targets, settings, prober, limit) {
+    return Promise.all(targets.map(async (target)=>{
+        const results = [];
+        for(let i = 0; i < settings.samples; i++){
+            results.push(await limit.run(()=>prober({
+                    url: target.url,
+                    address: target.address,
+                    headers: settings.headers,
+                    timeoutMs: settings.timeoutMs,
+                    expectedStatus: settings.expectedStatus,
+                    ...settings.bodyMatch ? {
+                        bodyMatch: settings.bodyMatch
+                    } : {},
+                    ...target.expectRegion !== undefined ? {
+                        expectRegion: target.expectRegion
+                    } : {}
+                })));
+        }
+        return results;
+    }));
+}
+async function runHealthCheck(regions, dns, settings, deps) {
+    const startedAt = new Date().toISOString();
+    const limit = new Semaphore(settings.concurrency);
+    const urls = regions.map((r)=>probeUrl(r.url, settings.healthPath));
+    const query = deps.queryDns ?? queryDns;
+    const [resolutions, dnsAnswer] = await Promise.all([
+        Promise.all(urls.map((u)=>resolveWithRetries(urlHost(u), deps, settings.timeoutMs))),
+        dns ? query(dns.name, dns.server, settings.timeoutMs).then((answer)=>({
+                answer
+            }), (error)=>({
+                error: error instanceof DnsFailure ? error.toFailure().message : `DNS failure: ${String(error)}`
+            })) : undefined
+    ]);
+    const targets = [];
+    const regionTargets = regions.map((region, i)=>resolutions[i].addresses.map((address)=>{
+            const target = {
+                url: urls[i],
+                address,
+                ...region.expectRegion !== undefined ? {
+                    expectRegion: region.expectRegion
+                } : {}
+            };
+            targets.push(target);
+            return target;
+        }));
+    const dnsTargets = dns && dnsAnswer && 'answer' in dnsAnswer ? [
+        ...new Set(dnsAnswer.answer.addresses.map((a)=>a.address))
+    ].map((address)=>{
+        const target = {
+            url: dns.probeUrl,
+            address
+        };
+        targets.push(target);
+        return target;
+    }) : [];
+    const sampled = await sampleTargets(targets, settings, deps.prober, limit);
+    const samplesOf = new Map(targets.map((t, i)=>[
+            t,
+            sampled[i]
+        ]));
+    const regionReports = regions.map((region, i)=>{
+        const addresses = judgeAddresses(regionTargets[i].map((t)=>({
+                address: t.address,
+                samples: samplesOf.get(t)
+            })), settings.sla);
+        const resolution = resolutions[i];
+        return {
+            name: region.name,
+            url: urls[i].toString(),
+            host: resolution.host,
+            ...region.expectRegion !== undefined ? {
+                expectRegion: region.expectRegion
+            } : {},
+            resolution,
+            addresses,
+            verdict: judgeRegion(addresses, settings.sla, resolution.problem)
+        };
+    });
+    let dnsReport;
+    if (dns && dnsAnswer) {
+        const addresses = judgeAddresses(dnsTargets.map((t)=>({
+                address: t.address,
+                samples: samplesOf.get(t)
+            })), []);
+        const problems = 'answer' in dnsAnswer ? judgeDnsAnswer(dnsAnswer.answer, dns.expect) : [
+            dnsAnswer.error
+        ];
+        for (const a of addresses){
+            if (a.verdict.down) problems.push(`address ${a.address} is down: ${a.verdict.reasons.join('; ')}`);
+        }
+        dnsReport = {
+            name: dns.name,
+            resolver: dns.server ? `DNS server ${dns.server}` : "the system's DNS servers",
+            ...dns.expect ? {
+                expected: dns.expect
+            } : {},
+            ...'answer' in dnsAnswer ? {
+                answer: dnsAnswer.answer
+            } : {
+                error: dnsAnswer.error
+            },
+            problems,
+            probeUrl: dns.probeUrl.toString(),
+            addresses,
+            ok: problems.length === 0
+        };
+    }
+    const healthyRegions = regionReports.filter((r)=>r.verdict.status === 'healthy').map((r)=>r.name);
+    const unhealthyRegions = regionReports.filter((r)=>r.verdict.status !== 'healthy').map((r)=>r.name);
+    const problems = [];
+    for (const r of regionReports){
+        if (r.verdict.status !== 'healthy') problems.push(`region ${r.name} is unhealthy: ${r.verdict.reasons.join('; ')}`);
+    }
+    const enough = healthyRegions.length >= settings.minHealthy;
+    if (!enough) {
+        problems.push(`${healthyRegions.length} of ${regions.length} regions healthy, ${settings.minHealthy} needed (min-healthy)`);
+    }
+    if (dnsReport && !dnsReport.ok) problems.push(`the failover record ${dns.name}: ${dnsReport.problems.join('; ')}`);
+    return {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        regions: regionReports,
+        ...dnsReport ? {
+            dns: dnsReport
+        } : {},
+        healthyRegions,
+        unhealthyRegions,
+        healthy: enough && (dnsReport?.ok ?? true),
+        problems
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/shell.js
+/**
+ * Runs the drill's inject and recover commands as a workflow `run:` step would: `bash -e -o pipefail -c` in the
+ * workspace, with the step's environment, stdout and stderr captured as one stream (in the order written) and
+ * streamed line by line, the exit code checked by the caller. Bounded by a timeout: past it the whole process group gets SIGTERM, then SIGKILL.
+ */ 
+function shellSucceeded(result) {
+    return result.exitCode === 0 && !result.timedOut;
+}
+/** `exit code 0 after 1.2s`, `timed out after 30s`, `killed by SIGKILL`. */ function describeShellResult(result) {
+    const after = `after ${+(result.durationMs / 1000).toFixed(2)}s`;
+    if (result.spawnError) return `could not start: ${result.spawnError}`;
+    if (result.timedOut) return `timed out ${after} (the process group was stopped)`;
+    if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'} ${after}`;
+    return `exit code ${result.exitCode} ${after}`;
+}
+const OUTPUT_LIMIT = 1024 * 1024;
+/** After the shell exits, how long to wait for stdio to close (a background child may hold it open). */ const STDIO_GRACE_MS = 500;
+const KILL_GRACE_MS = 2000;
+const bashRunner = {
+    run (command, options) {
+        return new Promise((resolve)=>{
+            const startedAt = Date.now();
+            let output = '';
+            let pending = '';
+            let timedOut = false;
+            let settled = false;
+            // stderr joins stdout inside the shell, so the log keeps the order in which lines were written
+            const script = `exec 2>&1\n${command}`;
+            const child = (0,external_node_child_process_.spawn)('bash', [
+                '--noprofile',
+                '--norc',
+                '-e',
+                '-o',
+                'pipefail',
+                '-c',
+                script
+            ], {
+                cwd: options.cwd,
+                env: options.env,
+                stdio: [
+                    'ignore',
+                    'pipe',
+                    'pipe'
+                ],
+                detached: true
+            });
+            const onData = (chunk)=>{
+                const text = chunk.toString('utf8');
+                output = (output + text).slice(-OUTPUT_LIMIT);
+                if (!options.onLine) return;
+                const lines = (pending + text).split('\n');
+                pending = lines.pop() ?? '';
+                for (const line of lines)options.onLine(line.replace(/\r$/, ''));
+            };
+            child.stdout.on('data', onData);
+            child.stderr.on('data', onData);
+            const killGroup = (signal)=>{
+                try {
+                    if (child.pid !== undefined) process.kill(-child.pid, signal);
+                } catch  {
+                // already gone
+                }
+            };
+            let killTimer;
+            const timer = setTimeout(()=>{
+                timedOut = true;
+                killGroup('SIGTERM');
+                killTimer = setTimeout(()=>killGroup('SIGKILL'), KILL_GRACE_MS);
+            }, options.timeoutMs);
+            const finish = (exitCode, signal, spawnError)=>{
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                clearTimeout(killTimer);
+                if (pending && options.onLine) options.onLine(pending);
+                child.stdout.destroy();
+                child.stderr.destroy();
+                resolve({
+                    command,
+                    exitCode,
+                    ...signal ? {
+                        signal
+                    } : {},
+                    timedOut,
+                    ...spawnError ? {
+                        spawnError
+                    } : {},
+                    startedAt,
+                    durationMs: Date.now() - startedAt,
+                    output
+                });
+            };
+            child.on('error', (error)=>finish(null, null, error.message));
+            child.on('exit', (code, signal)=>{
+                // let the pipes drain; a background process that keeps them open does not hold the step
+                const grace = setTimeout(()=>finish(code, signal), STDIO_GRACE_MS);
+                child.on('close', ()=>{
+                    clearTimeout(grace);
+                    finish(code, signal);
+                });
+            });
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/drill.js
+/**
+ * The failover drill and its RTO clock, with AWS Resilience Hub's semantics: RTO runs from the fault's start
+ * until success is reached and sustained.
+ *
+ *   steady state (every region healthy, or the drill does not start)
+ *   → read the state (drill-state-url), if given
+ *   → inject; time zero is when the inject command returns success
+ *   → probe the global entry point every drill-interval, resolving its name afresh for every probe, until
+ *     drill-stable consecutive successes come from drill-expect-region (or drill-timeout runs out)
+ *   → read the state again: it must equal the one before (the state survived the failover)
+ *   → recover, always (also when inject failed, the drill timed out, or anything threw)
+ *   → steady state again (waiting up to drill-timeout for the recovered region to come back)
+ *
+ * RTO = time zero → the first of the stable successes; first success = time zero → the first success from the
+ * expected region. A success is the time its answer arrived. Everything is recorded for the report.
+ */ 
+
+function seconds(ms) {
+    return `${+(ms / 1000).toFixed(3)}s`;
+}
+function describeProbe(answer) {
+    if (answer.failure) return {
+        success: false,
+        note: answer.failure.message,
+        regions: []
+    };
+    const regions = answer.results.flatMap((r)=>r.region !== undefined ? [
+            r.region
+        ] : []);
+    const success = answer.results.length > 0 && answer.results.every((r)=>r.ok);
+    const note = answer.results.map((r)=>r.ok ? `${r.status} from ${r.region ?? 'an unnamed region'} via ${r.address} in ${Math.round(r.timings.totalMs)}ms` : `${r.address}: ${r.failure?.message ?? 'failed'}`).join('; ');
+    return {
+        success,
+        note,
+        regions
+    };
+}
+/** Two state reads agree: the same JSON value (key order aside), or the same text. */ function sameState(a, b) {
+    if (!a.ok || !b.ok || a.body === undefined || b.body === undefined) return false;
+    try {
+        return canonical(JSON.parse(a.body)) === canonical(JSON.parse(b.body));
+    } catch  {
+        return a.body === b.body;
+    }
+}
+function canonical(value) {
+    if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object') {
+        const entries = Object.entries(value).sort(([x], [y])=>x < y ? -1 : x > y ? 1 : 0);
+        return `{${entries.map(([k, v])=>`${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+async function runDrill(settings, deps) {
+    const { clock } = deps;
+    const report = {
+        status: 'failed',
+        problems: [],
+        settings: {
+            url: settings.url.toString(),
+            ...settings.expectRegion !== undefined ? {
+                expectRegion: settings.expectRegion
+            } : {},
+            intervalMs: settings.intervalMs,
+            stable: settings.stable,
+            timeoutMs: settings.timeoutMs,
+            ...settings.rtoMaxMs !== undefined ? {
+                rtoMaxMs: settings.rtoMaxMs
+            } : {},
+            ...settings.stateUrl ? {
+                stateUrl: settings.stateUrl.toString()
+            } : {}
+        },
+        steadyBefore: {
+            ok: false,
+            problems: []
+        },
+        probes: [],
+        timedOut: false
+    };
+    report.steadyBefore = await deps.steadyState('before');
+    if (!report.steadyBefore.ok) {
+        report.status = 'not-started';
+        report.problems.push(`the drill did not start: no steady state before it (${report.steadyBefore.problems.join('; ')})`);
+        return report;
+    }
+    if (settings.stateUrl) {
+        report.stateBefore = await deps.readState(settings.stateUrl);
+        if (!report.stateBefore.ok) {
+            report.status = 'not-started';
+            report.problems.push(`the drill did not start: drill-state-url could not be read before the fault (${report.stateBefore.error})`);
+            return report;
+        }
+    }
+    let t0;
+    try {
+        report.inject = await deps.runCommand('drill-inject', settings.inject, settings.timeoutMs);
+        if (!shellSucceeded(report.inject)) {
+            report.problems.push(`drill-inject failed: ${describeShellResult(report.inject)}`);
+        } else {
+            t0 = clock.now();
+            report.t0 = new Date(t0).toISOString();
+            deps.log(`time zero: drill-inject returned; probing ${settings.url} every ${seconds(settings.intervalMs)} until ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''}`);
+            await probeUntilStable(settings, deps, t0, report);
+            if (report.rtoMs !== undefined && settings.stateUrl) {
+                report.stateAfter = await deps.readState(settings.stateUrl);
+                report.stateMatch = sameState(report.stateBefore, report.stateAfter);
+                if (!report.stateMatch) {
+                    report.problems.push(report.stateAfter.ok ? `the state at drill-state-url changed across the failover (before: ${clip(report.stateBefore.body)}; after: ${clip(report.stateAfter.body)})` : `drill-state-url could not be read after the failover (${report.stateAfter.error})`);
+                }
+            }
+        }
+    } finally{
+        if (t0 !== undefined) report.recoverStartMs = clock.now() - t0;
+        report.recover = await deps.runCommand('drill-recover', settings.recover, settings.timeoutMs);
+        if (t0 !== undefined) report.recoverEndMs = clock.now() - t0;
+    }
+    const recovered = shellSucceeded(report.recover);
+    if (!recovered) report.problems.push(`drill-recover failed: ${describeShellResult(report.recover)}`);
+    // steady state again: a recovered region may take a moment to come back; a failed recover gets one look
+    const started = clock.now();
+    let attempts = 0;
+    let steady;
+    for(;;){
+        attempts++;
+        steady = await deps.steadyState('after');
+        if (steady.ok || !recovered || clock.now() - started >= settings.timeoutMs) break;
+        await clock.sleep(settings.intervalMs);
+    }
+    report.steadyAfter = {
+        ...steady,
+        attempts,
+        waitedMs: clock.now() - started
+    };
+    if (!steady.ok) report.problems.push(`no steady state after recover (${attempts} check${attempts === 1 ? '' : 's'} over ${seconds(report.steadyAfter.waitedMs)}): ${steady.problems.join('; ')}`);
+    report.status = report.problems.length === 0 ? 'passed' : 'failed';
+    return report;
+}
+function clip(text) {
+    if (text === undefined) return 'nothing';
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+async function probeUntilStable(settings, deps, t0, report) {
+    const { clock } = deps;
+    const deadline = t0 + settings.timeoutMs;
+    let streak = 0;
+    let streakStartMs = 0;
+    for(let n = 1;; n++){
+        const scheduled = t0 + (n - 1) * settings.intervalMs;
+        if (scheduled > clock.now()) await clock.sleep(scheduled - clock.now());
+        if (clock.now() >= deadline) {
+            report.timedOut = true;
+            break;
+        }
+        const start = clock.now();
+        const answer = await deps.probeEntry(settings.url, settings.expectRegion);
+        const end = clock.now();
+        const { success, note, regions } = describeProbe(answer);
+        if (success) {
+            if (streak === 0) streakStartMs = end - t0;
+            streak++;
+            if (report.firstSuccessMs === undefined) report.firstSuccessMs = end - t0;
+        } else streak = 0;
+        report.probes.push({
+            n,
+            atMs: start - t0,
+            endMs: end - t0,
+            addresses: answer.addresses,
+            results: answer.results,
+            success,
+            regions,
+            note,
+            streak
+        });
+        deps.log(`+${seconds(end - t0)} probe ${n}: ${success ? '✓' : '✗'} ${note}${success ? ` (${streak}/${settings.stable})` : ''}`);
+        if (streak >= settings.stable) {
+            report.rtoMs = streakStartMs;
+            report.recoveredMs = end - t0;
+            break;
+        }
+    }
+    if (report.rtoMs === undefined) {
+        const last = report.probes.at(-1);
+        report.problems.push(`the drill timed out: no ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''} within drill-timeout ${seconds(settings.timeoutMs)} (${report.probes.length} probes, ${report.probes.filter((p)=>p.success).length} succeeded; last: ${last?.note ?? 'none'})`);
+    } else if (settings.rtoMaxMs !== undefined && report.rtoMs > settings.rtoMaxMs) {
+        report.problems.push(`RTO ${seconds(report.rtoMs)} exceeds rto-max ${seconds(settings.rtoMaxMs)}`);
+    }
+}
+/**
+ * Probes the entry point once: resolves its name afresh (no cache: a repointed record is seen as soon as the
+ * resolver serves it), then probes every address it answers, in parallel. A success needs every one of them to
+ * answer as expected, from the expected region.
+ */ function entryProber(settings) {
+    return async (url, expectRegion)=>{
+        const start = performance.now();
+        let addresses;
+        try {
+            addresses = [
+                ...new Set((await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address))
+            ];
+        } catch (error) {
+            const failure = error instanceof DnsFailure ? error.toFailure() : {
+                kind: 'dns',
+                message: `DNS failure: ${String(error)}`
+            };
+            return {
+                addresses: [],
+                dnsMs: performance.now() - start,
+                results: [],
+                failure
+            };
+        }
+        const dnsMs = performance.now() - start;
+        const results = await Promise.all(addresses.map((address)=>settings.prober({
+                url,
+                address,
+                headers: settings.headers,
+                timeoutMs: settings.timeoutMs,
+                expectedStatus: settings.expectedStatus,
+                ...settings.bodyMatch ? {
+                    bodyMatch: settings.bodyMatch
+                } : {},
+                ...expectRegion !== undefined ? {
+                    expectRegion
+                } : {}
+            })));
+        for (const r of results)r.timings.dnsMs = Math.round(dnsMs * 1000) / 1000;
+        return {
+            addresses,
+            dnsMs,
+            results
+        };
+    };
+}
+const ANY_SUCCESS = {
+    codes: [],
+    classes: [
+        2
+    ],
+    text: '2xx'
+};
+/** Reads drill-state-url through the same resolution: the first address that answers 2xx gives the state. */ function stateReader(settings) {
+    return async (url)=>{
+        const at = new Date().toISOString();
+        let addresses;
+        try {
+            addresses = (await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address);
+        } catch (error) {
+            return {
+                url: url.toString(),
+                at,
+                ok: false,
+                error: error instanceof Error ? error.message : String(error)
+            };
+        }
+        const errors = [];
+        for (const address of addresses){
+            const r = await settings.prober({
+                url,
+                address,
+                headers: settings.headers,
+                timeoutMs: settings.timeoutMs,
+                expectedStatus: ANY_SUCCESS,
+                keepBody: true
+            });
+            if (r.ok) return {
+                url: url.toString(),
+                at,
+                ok: true,
+                address,
+                ...r.region !== undefined ? {
+                    region: r.region
+                } : {},
+                ...r.status !== undefined ? {
+                    status: r.status
+                } : {},
+                ...r.body !== undefined ? {
+                    body: r.body
+                } : {}
+            };
+            errors.push(`${address}: ${r.failure?.message ?? 'failed'}`);
+        }
+        return {
+            url: url.toString(),
+            at,
+            ok: false,
+            error: errors.join('; ') || 'no address'
+        };
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
+/**
+ * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
+ * failure has a kind (for counting) and a message that names it the way an operator would (`connection
+ * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
+ */ const model_systemClock = {
+    now: ()=>Date.now(),
+    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
+};
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/report.js
+/**
+ * The failover report: a JSON document with every probe and its timing (the `report` output), and the job
+ * summary: a table of the regions (status, p50/p95/p99, errors, failing SLA lines) with a table per region, the
+ * failover record's answers, and the drill: its milestones, a Mermaid chart of the probes over time, and the
+ * timeline of every probe (time since the fault, address, region that answered, outcome).
+ */ 
+
+
+
+function sampleJson(s, n) {
+    return {
+        n,
+        startedAt: new Date(s.startedAt).toISOString(),
+        address: s.address,
+        ok: s.ok,
+        status: s.status,
+        region: s.region,
+        latencyMs: s.timings.totalMs,
+        timings: s.timings,
+        failure: s.failure
+    };
+}
+function statsJson(stats) {
+    const { sorted: _sorted, ...rest } = stats;
+    return rest;
+}
+function addressJson(a) {
+    return {
+        address: a.address,
+        down: a.verdict.down,
+        reasons: a.verdict.reasons,
+        answeredBy: a.answeredBy,
+        stats: statsJson(a.stats),
+        samples: a.samples.map((s, i)=>sampleJson(s, i + 1))
+    };
+}
+/** The JSON written to the `report` path. */ function report_buildJsonReport(report) {
+    const { check, drill } = report;
+    return {
+        tool: 'failover-check',
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        passed: report.passed,
+        healthy: check.healthy,
+        healthyRegions: check.healthyRegions,
+        unhealthyRegions: check.unhealthyRegions,
+        problems: report.problems,
+        settings: {
+            ...report.settings,
+            sla: report.settings.sla.map((a)=>a.line),
+            quantiles: 'linear interpolation between the nearest ranks (k6), over successful samples'
+        },
+        regions: check.regions.map((r)=>({
+                name: r.name,
+                url: r.url,
+                host: r.host,
+                expectRegion: r.expectRegion,
+                status: r.verdict.status,
+                reasons: r.verdict.reasons,
+                resolution: r.resolution,
+                stats: statsJson(r.verdict.stats),
+                sla: r.verdict.sla,
+                addresses: r.addresses.map(addressJson)
+            })),
+        dns: check.dns ? {
+            ...check.dns,
+            addresses: check.dns.addresses.map(addressJson)
+        } : undefined,
+        drill: drill ? {
+            ...drill,
+            rtoSeconds: drill.rtoMs === undefined ? undefined : drill.rtoMs / 1000,
+            firstSuccessSeconds: drill.firstSuccessMs === undefined ? undefined : drill.firstSuccessMs / 1000,
+            probes: drill.probes.map((p)=>({
+                    ...p,
+                    atSeconds: p.atMs / 1000,
+                    results: p.results.map((r, i)=>sampleJson(r, i + 1))
+                }))
+        } : undefined
+    };
+}
+function failover_report_cell(text) {
+    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+const code = (text)=>codeSpan(text, {
+        inTable: true
+    });
+function latency(stats, key) {
+    return stats.latency ? formatLatency(stats.latency[key]) : '—';
+}
+function report_seconds(ms) {
+    return ms === undefined ? '—' : `${+(ms / 1000).toFixed(3)} s`;
+}
+function regionRow(r) {
+    const stats = r.verdict.stats;
+    const status = r.verdict.status === 'healthy' ? '✅ healthy' : '❌ unhealthy';
+    const failing = r.verdict.sla.filter((s)=>!s.pass);
+    const addresses = r.resolution.addresses.length ? r.resolution.addresses.join(', ') : 'unresolved';
+    const errors = r.resolution.problem ? r.resolution.problem : describeFailures(r.addresses.flatMap((a)=>a.samples)) || '—';
+    return `| ${code(r.name)} | ${failover_report_cell(addresses)} | ${status} | ${stats.succeeded}/${stats.samples} | ${latency(stats, 'p50')} | ${latency(stats, 'p95')} | ${latency(stats, 'p99')} | ${failover_report_cell(errors)} | ${failing.length ? failing.map((s)=>`${code(s.line)} (${failover_report_cell(s.note)})`).join('<br>') : '—'} |`;
+}
+function regionDetails(r) {
+    const lines = [];
+    lines.push(`URL ${code(r.url)}${r.expectRegion ? `, must report region ${code(r.expectRegion)}` : ''}.`, '');
+    if (r.verdict.reasons.length) {
+        for (const reason of r.verdict.reasons)lines.push(`- ${failover_report_cell(reason)}`);
+        lines.push('');
+    }
+    lines.push('| address | status | samples | min | p50 | p95 | p99 | max | answered by | errors |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|');
+    for (const a of r.addresses){
+        const s = a.stats;
+        const by = Object.entries(a.answeredBy).map(([region, n])=>`${region} ×${n}`).join(', ');
+        lines.push(`| ${code(a.address)} | ${a.verdict.down ? '❌ down' : '✅ up'} | ${s.succeeded}/${s.samples} | ${s.latency ? formatLatency(s.latency.min) : '—'} | ${latency(s, 'p50')} | ${latency(s, 'p95')} | ${latency(s, 'p99')} | ${s.latency ? formatLatency(s.latency.max) : '—'} | ${failover_report_cell(by || '—')} | ${failover_report_cell(describeFailures(a.samples) || '—')} |`);
+    }
+    if (r.verdict.sla.length) {
+        lines.push('', '| SLA | measured | result |', '|---|---|---|');
+        for (const s of r.verdict.sla)lines.push(`| ${code(s.line)} | ${failover_report_cell(s.note)} | ${s.pass ? '✅ holds' : '❌ broken'} |`);
+    }
+    return lines.join('\n');
+}
+function dnsSection(check) {
+    const dns = check.dns;
+    if (!dns) return [];
+    const lines = [
+        `#### ${dns.ok ? '✅' : '❌'} Failover record ${codeSpan(dns.name)}`,
+        ''
+    ];
+    lines.push(`Asked ${failover_report_cell(dns.resolver)}${dns.expected ? `; expected ${dns.expected.map((e)=>codeSpan(e)).join(', ')}` : ''}.`, '');
+    if (dns.error) lines.push(`**${failover_report_cell(dns.error)}**`, '');
+    if (dns.answer) {
+        lines.push('| record | answer | TTL | probe |', '|---|---|---:|---|');
+        for (const c of dns.answer.cnames)lines.push(`| CNAME | ${code(c)} | — | — |`);
+        for (const a of dns.answer.addresses){
+            const probed = dns.addresses.find((p)=>p.address === a.address);
+            const probe = probed ? `${probed.verdict.down ? '❌ down' : '✅ up'} ${probed.stats.succeeded}/${probed.stats.samples}${probed.stats.latency ? `, p95 ${formatLatency(probed.stats.latency.p95)}` : ''}${Object.keys(probed.answeredBy).length ? `, ${Object.keys(probed.answeredBy).join(', ')}` : ''}${probed.verdict.down ? `: ${describeFailures(probed.samples)}` : ''}` : '—';
+            lines.push(`| ${a.family === 6 ? 'AAAA' : 'A'} | ${code(a.address)} | ${a.ttl ?? '—'} | ${failover_report_cell(probe)} |`);
+        }
+        lines.push('', `Each address probed on its own at ${code(dns.probeUrl)} (Host ${code(dns.name)}).`, '');
+    }
+    for (const p of dns.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
+    if (dns.problems.length) lines.push('');
+    return lines;
+}
+/** Picks at most `max` probes for the chart, keeping the first success and the last probe. */ function chartProbes(drill, max = 60) {
+    const probes = drill.probes;
+    if (probes.length <= max) return probes;
+    const step = Math.ceil(probes.length / max);
+    const firstSuccess = probes.findIndex((p)=>p.success);
+    return probes.filter((_, i)=>i % step === 0 || i === firstSuccess || i === probes.length - 1);
+}
+function drillChart(drill) {
+    const probes = chartProbes(drill);
+    if (probes.length === 0) return '';
+    const latencyOf = (p)=>p.success ? Math.max(...p.results.map((r)=>r.timings.totalMs)) : 0;
+    const max = Math.max(1, ...probes.map(latencyOf));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "Drill: latency of each probe of the entry point (0 = failed)"`,
+        `  x-axis "seconds since the fault (inject returned)" [${probes.map((p)=>`"${(p.atMs / 1000).toFixed(1)}"`).join(', ')}]`,
+        `  y-axis "latency (ms)" 0 --> ${Math.ceil(max * 1.1)}`,
+        `  bar [${probes.map((p)=>Math.round(latencyOf(p) * 10) / 10).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+function drillSection(drill) {
+    const icon = drill.status === 'passed' ? '✅' : '❌';
+    const lines = [
+        `#### ${icon} Drill: ${drill.status}`,
+        ''
+    ];
+    const s = drill.settings;
+    lines.push(`Entry point ${codeSpan(s.url)}${s.expectRegion ? `, expected region ${codeSpan(s.expectRegion)}` : ''}; a probe every ${report_seconds(s.intervalMs)}, recovered after ${s.stable} successes in a row, drill-timeout ${report_seconds(s.timeoutMs)}${s.rtoMaxMs !== undefined ? `, rto-max ${report_seconds(s.rtoMaxMs)}` : ''}.`, '');
+    for (const p of drill.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
+    if (drill.problems.length) lines.push('');
+    if (drill.status === 'not-started') return lines;
+    lines.push('| milestone | time since the fault |', '|---|---:|');
+    if (drill.inject) lines.push(`| drill-inject: ${failover_report_cell(describeShellResult(drill.inject))} | ${drill.t0 ? `0 s (${drill.t0})` : '—'} |`);
+    const first = drill.probes.find((p)=>p.success);
+    lines.push(`| first success${first ? ` (${failover_report_cell(first.note)})` : ''} | ${report_seconds(drill.firstSuccessMs)} |`, `| **RTO**: first of ${s.stable} successes in a row | **${report_seconds(drill.rtoMs)}** |`, `| recovered: the ${s.stable}th success in a row | ${report_seconds(drill.recoveredMs)} |`);
+    if (drill.recover) lines.push(`| drill-recover: ${failover_report_cell(describeShellResult(drill.recover))} | ${report_seconds(drill.recoverStartMs)} → ${report_seconds(drill.recoverEndMs)} |`);
+    if (drill.steadyAfter) lines.push(`| steady state after recover: ${drill.steadyAfter.ok ? '✅' : '❌'} (${drill.steadyAfter.attempts} check${drill.steadyAfter.attempts === 1 ? '' : 's'}) | ${report_seconds((drill.recoverEndMs ?? 0) + drill.steadyAfter.waitedMs)} |`);
+    lines.push('');
+    if (drill.stateBefore) {
+        lines.push(`State at ${codeSpan(drill.settings.stateUrl ?? '')}: ${drill.stateMatch === undefined ? 'not read after the fault' : drill.stateMatch ? '✅ the same before the fault and after the failover' : '❌ differs'} (before from ${drill.stateBefore.region ?? drill.stateBefore.address ?? '?'}${drill.stateAfter ? `, after from ${drill.stateAfter.region ?? drill.stateAfter.address ?? '?'}` : ''}).`, '');
+    }
+    const chart = drillChart(drill);
+    if (chart) lines.push(chart, '');
+    if (drill.probes.length) {
+        const rows = [
+            '| # | t (s) | address | region | outcome | latency | streak |',
+            '|---:|---:|---|---|---|---:|---:|',
+            ...drill.probes.map((p)=>{
+                const latencies = p.results.map((r)=>formatLatency(r.timings.totalMs)).join(', ');
+                return `| ${p.n} | ${(p.atMs / 1000).toFixed(3)} | ${failover_report_cell(p.addresses.join(', ') || '—')} | ${failover_report_cell(p.regions.join(', ') || '—')} | ${p.success ? '✅' : '❌'} ${failover_report_cell(p.note)} | ${latencies || '—'} | ${p.streak} |`;
+            })
+        ].join('\n');
+        lines.push(details(`Timeline: ${drill.probes.length} probes`, rows, drill.status !== 'passed'), '');
+    }
+    return lines;
+}
+function renderSummary(report) {
+    const { check, drill } = report;
+    const lines = [];
+    const healthyCount = check.healthyRegions.length;
+    lines.push(`### ${report.passed ? '✅' : '❌'} Failover check: ${check.healthy ? 'healthy' : 'unhealthy'} · ${healthyCount} of ${check.regions.length} regions healthy${drill ? ` · drill ${drill.status}${drill.rtoMs !== undefined ? `, RTO ${report_seconds(drill.rtoMs)}` : ''}` : ''}`, '');
+    if (report.problems.length) {
+        for (const p of report.problems)lines.push(`- ${failover_report_cell(p)}`);
+        lines.push('');
+    }
+    const st = report.settings;
+    lines.push(`${st.samples} samples per address of ${code(st.healthPath)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${report_seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${failover_report_cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a)=>code(a.line)).join(', ')}.` : ''}`, '', '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |', '|---|---|---|---:|---:|---:|---:|---|---|', ...check.regions.map(regionRow), '');
+    for (const r of check.regions){
+        lines.push(details(`${r.verdict.status === 'healthy' ? '✅' : '❌'} <b>${escapeHtml(r.name)}</b>: ${r.verdict.stats.succeeded}/${r.verdict.stats.samples} ok, error rate ${formatRate(r.verdict.stats.errorRate)}`, regionDetails(r), r.verdict.status !== 'healthy'), '');
+    }
+    lines.push(...dnsSection(check));
+    if (drill) lines.push(...drillSection(drill));
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/main.js
+/**
+ * failover-check: probe every region and the failover record, judge them against the SLA, and in a drill inject
+ * a fault and measure how long the standby takes to serve (RTO). Reads the inputs, wires the real resolver,
+ * prober, shell and clock into the domain (src/failover/), and writes the outputs, the JSON report and the job
+ * summary. The step fails when too few regions are healthy, the failover record is wrong, or the drill failed.
+ */ 
+
+
+
+
+
+
+
+
+
+
+
+const failover_check_main_defaultDeps = ()=>({
+        env: process.env,
+        clock: model_systemClock,
+        prober: httpProber,
+        shell: bashRunner
+    });
+/** Where each address of dns-name is probed: drill-url when it is on that name, else the first region's URL. */ function dnsProbeUrl(inputs) {
+    const name = inputs.dns.name;
+    if (inputs.drill) {
+        const drillUrl = probeUrl(inputs.drill.url, inputs.healthPath);
+        if (urlHost(drillUrl).toLowerCase() === name.toLowerCase()) return drillUrl;
+    }
+    const url = probeUrl(inputs.regions[0].url, inputs.healthPath);
+    url.hostname = name;
+    return url;
+}
+function logCheck(io, check, label) {
+    for (const r of check.regions){
+        const s = r.verdict.stats;
+        const latency = s.latency ? `, p50 ${formatLatency(s.latency.p50)} p95 ${formatLatency(s.latency.p95)} p99 ${formatLatency(s.latency.p99)}` : '';
+        const line = `${label}${r.name} (${r.resolution.addresses.join(', ') || r.host}): ${r.verdict.status}, ${s.succeeded}/${s.samples} ok${latency}`;
+        if (r.verdict.status === 'healthy') io.info(line);
+        else io.info(`${line}: ${r.verdict.reasons.join('; ')}`);
+    }
+    if (check.dns) {
+        const answers = check.dns.answer ? [
+            ...check.dns.answer.cnames.map((c)=>`CNAME ${c}`),
+            ...check.dns.answer.addresses.map((a)=>`${a.address} (TTL ${a.ttl ?? '?'})`)
+        ].join(', ') : check.dns.error;
+        io.info(`${label}failover record ${check.dns.name}: ${answers}${check.dns.ok ? '' : `: ${check.dns.problems.join('; ')}`}`);
+    }
+}
+function steadyStateOf(check) {
+    const problems = check.problems.slice();
+    return {
+        ok: check.unhealthyRegions.length === 0 && (check.dns?.ok ?? true),
+        problems
+    };
+}
+function firstLine(command) {
+    const line = command.trim().split('\n')[0] ?? '';
+    return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
+async function failover_check_main_run(io, deps = failover_check_main_defaultDeps()) {
+    const inputs = failover_check_inputs_parseInputs(io);
+    for (const value of Object.values(inputs.headers)){
+        if (!value) continue;
+        io.setSecret(value);
+        // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too
+        const credential = /^\S+\s+(\S{4,})$/.exec(value)?.[1];
+        if (credential) io.setSecret(credential);
+    }
+    const startedAt = new Date().toISOString();
+    const resolver = inputs.dnsResolver ? serverResolver(inputs.dnsResolver) : systemResolver();
+    const settings = {
+        healthPath: inputs.healthPath,
+        expectedStatus: inputs.expectedStatus,
+        ...inputs.bodyMatch ? {
+            bodyMatch: inputs.bodyMatch
+        } : {},
+        timeoutMs: inputs.timeoutMs,
+        samples: inputs.samples,
+        concurrency: inputs.concurrency,
+        headers: inputs.headers,
+        sla: inputs.sla,
+        minHealthy: inputs.minHealthy
+    };
+    const dns = inputs.dns ? {
+        name: inputs.dns.name,
+        ...inputs.dnsResolver ? {
+            server: inputs.dnsResolver
+        } : {},
+        ...inputs.dns.expect ? {
+            expect: inputs.dns.expect
+        } : {},
+        probeUrl: dnsProbeUrl(inputs)
+    } : undefined;
+    const checkDeps = {
+        resolver,
+        prober: deps.prober,
+        clock: deps.clock
+    };
+    io.info(`Probing ${inputs.regions.length} region${inputs.regions.length === 1 ? '' : 's'}${dns ? ` and the failover record ${dns.name}` : ''}: ${inputs.samples} samples per address, at most ${inputs.concurrency} in flight, names resolved by ${resolver.describe()}.`);
+    const check = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
+    logCheck(io, check, '');
+    let drill;
+    if (inputs.drill) {
+        const d = inputs.drill;
+        const workspace = deps.env['GITHUB_WORKSPACE'] || process.cwd();
+        const entry = {
+            resolver,
+            prober: deps.prober,
+            timeoutMs: inputs.timeoutMs,
+            headers: inputs.headers
+        };
+        drill = await runDrill({
+            inject: d.inject,
+            recover: d.recover,
+            url: probeUrl(d.url, inputs.healthPath),
+            ...d.expectRegion !== undefined ? {
+                expectRegion: d.expectRegion
+            } : {},
+            intervalMs: d.intervalMs,
+            stable: d.stable,
+            timeoutMs: d.timeoutMs,
+            ...d.rtoMaxMs !== undefined ? {
+                rtoMaxMs: d.rtoMaxMs
+            } : {},
+            ...d.stateUrl ? {
+                stateUrl: new URL(d.stateUrl)
+            } : {}
+        }, {
+            clock: deps.clock,
+            runCommand: (label, command, timeoutMs)=>io.group(`${label}: ${firstLine(command)}`, async ()=>{
+                    const result = await deps.shell.run(command, {
+                        cwd: workspace,
+                        env: deps.env,
+                        timeoutMs,
+                        onLine: (line)=>io.info(line)
+                    });
+                    io.info(`${label}: ${describeShellResult(result)}`);
+                    return result;
+                }),
+            probeEntry: entryProber({
+                ...entry,
+                expectedStatus: inputs.expectedStatus,
+                ...inputs.bodyMatch ? {
+                    bodyMatch: inputs.bodyMatch
+                } : {}
+            }),
+            readState: stateReader(entry),
+            steadyState: async (phase)=>{
+                if (phase === 'before') return steadyStateOf(check);
+                const again = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
+                logCheck(io, again, 'after recover: ');
+                return steadyStateOf(again);
+            },
+            log: (message)=>io.info(message)
+        });
+        io.info(`Drill ${drill.status}${drill.rtoMs !== undefined ? `: RTO ${(drill.rtoMs / 1000).toFixed(3)}s, first success ${((drill.firstSuccessMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
+    }
+    const problems = [
+        ...check.healthy ? [] : check.problems,
+        ...drill?.problems ?? []
+    ];
+    if (check.healthy) for (const p of check.problems)io.warning(p);
+    const report = {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        settings: {
+            healthPath: inputs.healthPath,
+            expectedStatus: inputs.expectedStatus.text,
+            ...inputs.bodyMatch ? {
+                bodyMatch: String(inputs.bodyMatch)
+            } : {},
+            timeoutMs: inputs.timeoutMs,
+            samples: inputs.samples,
+            concurrency: inputs.concurrency,
+            sla: inputs.sla,
+            minHealthy: inputs.minHealthy,
+            resolver: resolver.describe()
+        },
+        check,
+        ...drill ? {
+            drill
+        } : {},
+        passed: problems.length === 0,
+        problems
+    };
+    const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
+    (0,external_node_fs_.mkdirSync)(dir, {
+        recursive: true
+    });
+    const reportPath = (0,external_node_path_.join)(dir, `failover-check-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
+    (0,external_node_fs_.writeFileSync)(reportPath, JSON.stringify(report_buildJsonReport(report), null, 2));
+    io.setOutput('healthy', String(check.healthy));
+    io.setOutput('healthy-regions', JSON.stringify(check.healthyRegions));
+    io.setOutput('unhealthy-regions', JSON.stringify(check.unhealthyRegions));
+    if (drill?.rtoMs !== undefined) io.setOutput('rto-seconds', (drill.rtoMs / 1000).toFixed(3));
+    if (drill?.firstSuccessMs !== undefined) io.setOutput('first-success-seconds', (drill.firstSuccessMs / 1000).toFixed(3));
+    io.setOutput('report', reportPath);
+    await io.appendSummary(renderSummary(report));
+    if (problems.length) throw new errors/* ActionError */.lZ(`Failover check failed: ${problems.join('; ')}`);
+    io.info(`Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/registry.js
 /** Every action by its `command` name, for the root action's dispatcher, with the defaults its inputs take in code. */ 
+
+
 
 
 
@@ -78105,6 +80621,10 @@ const ACTIONS = {
     'canary-gate': {
         run: (io)=>canary_gate_main_run(io),
         defaults: canary_gate_inputs_INPUT_DEFAULTS
+    },
+    'failover-check': {
+        run: (io)=>failover_check_main_run(io),
+        defaults: failover_check_inputs_INPUT_DEFAULTS
     },
     'plan-comment': {
         run: (io)=>run(io),
@@ -81172,7 +83692,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6632);
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(215);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5079);
-/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7082);
+/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3162);
 /** The root action: `command` picks one of the actions; every other input is passed through to it. */ 
 
 

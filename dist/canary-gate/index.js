@@ -64261,7 +64261,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4932);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5079);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4003);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2718);
 
 
 
@@ -64272,7 +64272,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4003:
+/***/ 2718:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64338,8 +64338,10 @@ var dist = __nccwpck_require__(8815);
  * - `http-error-rate`: 5xx responses out of all responses (`http_requests_total{code}`), judged on the counts;
  *   critical; no increase allowed beyond chance; promotion needs the canary within 0.5 percentage points of the
  *   baseline.
- * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, per interval; critical; a 10%
- *   increase is allowed (the effect-size floor).
+ * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, judged on exact counts from its
+ *   buckets: the requests slower than the bucket bound at or just above the baseline's p99 are the slow ones; the
+ *   canary fails when its share of slow requests is significantly more than 10% above the baseline's; critical;
+ *   promotion needs the canary's share shown at most 0.5 percentage points above that.
  *
  * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
  */ const PRESETS = {
@@ -64362,14 +64364,15 @@ var dist = __nccwpck_require__(8815);
     },
     'http-latency-p99': {
         judgement: {
-            kind: 'value',
+            kind: 'quantile',
+            quantile: 0.99,
             direction: 'increase',
             allowedIncrease: 0.1,
-            tolerance: 0,
+            tolerance: 0.005,
             critical: true,
             weight: 1
         },
-        query: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}])))',
+        histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
         scrape: {
             kind: 'quantile',
             histogram: 'http_request_duration_seconds',
@@ -64396,6 +64399,9 @@ const DEFAULT_METRICS = [
  *     query: avg(rate(process_cpu_seconds_total{ {{selector}} }[{{interval}}]))
  *     allowed-increase: 25%
  *     critical: false
+ *   - name: checkout-latency           # a quantile metric, judged on the counts in the histogram's buckets
+ *     histogram: sum by (le) (increase(checkout_seconds_bucket{ {{selector}} }[{{interval}}]))
+ *     quantile: 0.95
  *   - name: queue-depth                # a value metric, a query per arm
  *     canary-query: max(queue_depth{track="canary"})
  *     baseline-query: max(queue_depth{track="baseline"})
@@ -64410,6 +64416,10 @@ const DEFAULT_METRICS = [
 const FIELDS = new Set([
     'name',
     'preset',
+    'histogram',
+    'canary-histogram',
+    'baseline-histogram',
+    'quantile',
     'query',
     'canary-query',
     'baseline-query',
@@ -64520,9 +64530,12 @@ function fromPreset(presetName, raw, input, where) {
     const preset = PRESETS[presetName];
     if (!preset) fail(input, where, `a preset (${Object.keys(PRESETS).join(', ')}) or a metric object`, presetName);
     for (const key of Object.keys(raw)){
-        if (/query|failures|success|total/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
+        if (/query|failures|success|total|histogram/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
     }
-    const queries = preset.query ? {
+    const queries = preset.histogram ? {
+        canaryHistogram: preset.histogram,
+        baselineHistogram: preset.histogram
+    } : preset.query ? {
         canaryQuery: preset.query,
         baselineQuery: preset.query
     } : {
@@ -64555,6 +64568,29 @@ function fromDefinition(raw, input, where) {
     const [canaryFailures, baselineFailures] = both('failures');
     const [canarySuccess, baselineSuccess] = both('success');
     const [canaryTotal, baselineTotal] = both('total');
+    const [canaryHistogram, baselineHistogram] = both('histogram');
+    if (canaryHistogram || baselineHistogram) {
+        if (!canaryHistogram || !baselineHistogram) fail(input, at, 'histogram (or canary-histogram and baseline-histogram) for a quantile metric', name);
+        if (canaryQuery || baselineQuery || canaryTotal || canaryFailures) fail(input, at, 'only histogram and quantile for a quantile metric, no other queries', name);
+        const quantile = num(raw, 'quantile', input, at, true) ?? 0.99;
+        if (!(quantile > 0 && quantile < 1)) fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
+        return {
+            name,
+            kind: 'quantile',
+            quantile,
+            direction: 'increase',
+            allowedIncrease: 0.1,
+            tolerance: (1 - quantile) / 2,
+            critical: true,
+            weight: 1,
+            ...judgementOverrides(raw, input, at),
+            queries: {
+                canaryHistogram,
+                baselineHistogram
+            }
+        };
+    }
+    if (raw['quantile'] !== undefined) fail(input, `${at}, field quantile`, 'histogram queries (quantile goes with histogram)', raw['quantile']);
     const isRatio = Boolean(canaryTotal || baselineTotal || canaryFailures || canarySuccess);
     if (isRatio) {
         if (canaryQuery || baselineQuery) fail(input, at, 'either query fields (a value metric) or failures/success and total (a ratio metric), not both', name);
@@ -64777,6 +64813,73 @@ function toUnixSeconds(date) {
     return (date.getTime() / 1000).toFixed(3);
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/histogram.js
+/**
+ * Cumulative histograms as Prometheus keeps them (`_bucket{le}` counts of observations ≤ le, up to +Inf), and
+ * the two readings the quantile test needs: a quantile (as PromQL's histogram_quantile computes it) and the
+ * number of observations above a value (the same linear interpolation within a bucket, read the other way).
+ */ /** Cumulative counts by upper bound; the +Inf bucket holds the total. */ function addBuckets(a, b) {
+    const sum = new Map(a);
+    for (const [le, count] of b)sum.set(le, (sum.get(le) ?? 0) + count);
+    return sum;
+}
+/** Sorted [le, count] pairs with counts made monotonic (as Prometheus fixes small violations). */ function sorted(buckets) {
+    const entries = [
+        ...buckets.entries()
+    ].sort((x, y)=>x[0] - y[0]);
+    for(let i = 1; i < entries.length; i++)if (entries[i][1] < entries[i - 1][1]) entries[i][1] = entries[i - 1][1];
+    return entries;
+}
+function histogramTotal(buckets) {
+    return buckets.get(Infinity) ?? 0;
+}
+/**
+ * The φ-quantile as PromQL's histogram_quantile computes it: linear interpolation within the bucket, the lower
+ * bound of the first bucket taken as 0 (for a positive upper bound), the +Inf bucket answered with the upper
+ * bound of the bucket below. NaN with no observations or no +Inf bucket.
+ */ function histogramQuantile(q, buckets) {
+    const entries = sorted(buckets);
+    if (entries.length < 2 || entries.at(-1)[0] !== Infinity) return NaN;
+    const total = entries.at(-1)[1];
+    if (!(total > 0)) return NaN;
+    if (q < 0) return -Infinity;
+    if (q > 1) return Infinity;
+    const rank = q * total;
+    let i = entries.findIndex(([, count])=>count >= rank);
+    if (i === entries.length - 1) return entries[entries.length - 2][0];
+    if (i < 0) i = entries.length - 1;
+    const [upper, count] = entries[i];
+    if (i === 0 && upper <= 0) return upper;
+    const [lowerBound, lowerCount] = i === 0 ? [
+        0,
+        0
+    ] : entries[i - 1];
+    const inBucket = count - lowerCount;
+    if (inBucket <= 0) return upper;
+    return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / inBucket);
+}
+/**
+ * Observations above `x`, with observations spread evenly within their bucket (the assumption
+ * histogram_quantile makes). Above the highest finite bound nothing is known: the +Inf bucket's observations
+ * count as being at that bound, as histogram_quantile answers them.
+ */ function countAbove(buckets, x) {
+    const entries = sorted(buckets);
+    if (entries.length < 2) return 0;
+    const total = entries.at(-1)[1];
+    let lowerBound = 0;
+    let lowerCount = 0;
+    for (const [le, count] of entries){
+        if (le === Infinity) return 0; // x is at or above the highest finite bound
+        if (x < le) {
+            const below = x <= lowerBound ? lowerCount : lowerCount + (count - lowerCount) * (x - lowerBound) / (le - lowerBound);
+            return Math.max(0, total - below);
+        }
+        lowerBound = le;
+        lowerCount = count;
+    }
+    return 0;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/exposition.js
 /**
  * The Prometheus text exposition format (version 0.0.4), and series selectors (`name{label="v", code=~"5.."}`)
@@ -64880,35 +64983,7 @@ function matches(selector, sample, name = selector.name) {
     }
     return buckets;
 }
-/**
- * The φ-quantile of a histogram given cumulative bucket counts, as PromQL's histogram_quantile computes it:
- * linear interpolation within the bucket, the lower bound of the first bucket taken as 0 (for a positive upper
- * bound), the +Inf bucket answered with the upper bound of the bucket below. NaN with no observations.
- */ function histogramQuantile(q, buckets) {
-    const sorted = [
-        ...buckets.entries()
-    ].sort((a, b)=>a[0] - b[0]);
-    if (sorted.length < 2 || sorted.at(-1)[0] !== Infinity) return NaN;
-    // counts must be monotonic: fix small violations (as Prometheus does)
-    for(let i = 1; i < sorted.length; i++)if (sorted[i][1] < sorted[i - 1][1]) sorted[i][1] = sorted[i - 1][1];
-    const total = sorted.at(-1)[1];
-    if (!(total > 0)) return NaN;
-    if (q < 0) return -Infinity;
-    if (q > 1) return Infinity;
-    const rank = q * total;
-    let i = sorted.findIndex(([, count])=>count >= rank);
-    if (i === sorted.length - 1) return sorted[sorted.length - 2][0];
-    if (i < 0) i = sorted.length - 1;
-    const [upper, count] = sorted[i];
-    const [lowerBound, lowerCount] = i === 0 ? [
-        upper > 0 ? 0 : upper,
-        0
-    ] : sorted[i - 1];
-    if (i === 0 && upper <= 0) return upper;
-    const inBucket = count - lowerCount;
-    if (inBucket <= 0) return upper;
-    return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / inBucket);
-}
+
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/collect.js
 /**
@@ -64920,6 +64995,7 @@ function matches(selector, sample, name = selector.name) {
  * never a value. A query Prometheus rejects as malformed stops the run (the configuration is wrong); a provider
  * that is down or times out makes the look no-data and is remembered, so the run cannot promote.
  */ 
+
 
 
 
@@ -64978,6 +65054,41 @@ function labelText(labels) {
             };
     }
 }
+/** Histogram buckets (one series per `le`) from an instant query's answer, or why they are not that. */ function readBuckets(response) {
+    const { result } = response;
+    if (result.resultType !== 'vector') return {
+        buckets: `a ${result.resultType}, not histogram buckets`,
+        series: 0
+    };
+    if (result.series.length === 0) return {
+        buckets: 'empty result (no series matched)',
+        series: 0
+    };
+    const buckets = new Map();
+    for (const s of result.series){
+        const le = parseSampleValue(s.labels['le']);
+        if (s.labels['le'] === undefined || Number.isNaN(le)) {
+            return {
+                buckets: `series ${labelText(s.labels)} has no le label: aggregate the buckets with sum by (le) (...)`,
+                series: result.series.length
+            };
+        }
+        if (buckets.has(le)) return {
+            buckets: `two series for le="${s.labels['le']}": aggregate with sum by (le) (...)`,
+            series: result.series.length
+        };
+        const value = s.samples[0][1];
+        buckets.set(le, Number.isFinite(value) ? value : 0);
+    }
+    if (!buckets.has(Infinity)) return {
+        buckets: 'no le="+Inf" bucket: is this a histogram?',
+        series: result.series.length
+    };
+    return {
+        buckets,
+        series: result.series.length
+    };
+}
 class PrometheusCollector {
     client;
     metrics;
@@ -64995,7 +65106,7 @@ class PrometheusCollector {
         const data = new Map();
         const at = window.end.toISOString();
         let providerProblem;
-        const read = async (metric, arm, part, template)=>{
+        const ask = async (metric, arm, part, template)=>{
             const query = renderQuery(template, this.selectors[arm], window.range);
             const record = {
                 metric: metric.name,
@@ -65006,12 +65117,10 @@ class PrometheusCollector {
             };
             queries.push(record);
             try {
-                const reading = readSingleValue(await this.client.query(query, window.end));
-                if ('value' in reading) record.value = reading.value;
-                else record.problem = reading.problem;
-                if (reading.series !== undefined) record.series = reading.series;
-                if (reading.warnings.length) record.warnings = reading.warnings;
-                return reading;
+                return {
+                    record,
+                    response: await this.client.query(query, window.end)
+                };
             } catch (error) {
                 if (error instanceof PrometheusError && error.kind === 'api' && error.errorType === 'bad_data') {
                     throw new errors/* ActionError */.lZ(`The ${arm} query of metric ${metric.name} is not valid PromQL: ${error.message}\nQuery: ${query}`);
@@ -65020,10 +65129,33 @@ class PrometheusCollector {
                 record.problem = message;
                 providerProblem ??= message;
                 return {
-                    problem: message,
-                    warnings: []
+                    record,
+                    problem: message
                 };
             }
+        };
+        const read = async (metric, arm, part, template)=>{
+            const answer = await ask(metric, arm, part, template);
+            if ('problem' in answer) return {
+                problem: answer.problem,
+                warnings: []
+            };
+            const reading = readSingleValue(answer.response);
+            if ('value' in reading) answer.record.value = reading.value;
+            else answer.record.problem = reading.problem;
+            if (reading.series !== undefined) answer.record.series = reading.series;
+            if (reading.warnings.length) answer.record.warnings = reading.warnings;
+            return reading;
+        };
+        const readHistogram = async (metric, arm, template)=>{
+            const answer = await ask(metric, arm, 'value', template);
+            if ('problem' in answer) return answer.problem;
+            const reading = readBuckets(answer.response);
+            answer.record.series = reading.series;
+            if (answer.response.warnings.length) answer.record.warnings = answer.response.warnings;
+            if (typeof reading.buckets === 'string') return answer.record.problem = reading.buckets;
+            answer.record.value = histogramTotal(reading.buckets);
+            return reading.buckets;
         };
         await Promise.all(this.metrics.map(async (metric)=>{
             const q = metric.queries;
@@ -65041,6 +65173,18 @@ class PrometheusCollector {
                     failures: bf,
                     total: bt
                 }));
+            } else if (metric.kind === 'quantile') {
+                const [c, b] = await Promise.all([
+                    readHistogram(metric, 'canary', q.canaryHistogram),
+                    readHistogram(metric, 'baseline', q.baselineHistogram)
+                ]);
+                data.set(metric.name, typeof c === 'string' ? none(window, `canary: ${c}`) : typeof b === 'string' ? none(window, `baseline: ${b}`) : {
+                    look: window.look,
+                    at,
+                    kind: 'histogram',
+                    canary: c,
+                    baseline: b
+                });
             } else {
                 const [c, b] = await Promise.all([
                     read(metric, 'canary', 'value', q.canaryQuery),
@@ -65286,6 +65430,21 @@ function seriesKey(s) {
                     canary: counts('canary'),
                     baseline: counts('baseline')
                 });
+            } else if (metric.kind === 'quantile' && recipe.kind === 'quantile') {
+                const buckets = (arm)=>{
+                    const b = histogramBuckets(deltas[arm], recipe.histogram);
+                    record(arm, 'value', histogramTotal(b));
+                    return b;
+                };
+                const c = buckets('canary');
+                const b = buckets('baseline');
+                data.set(metric.name, c.has(Infinity) && b.has(Infinity) ? {
+                    look: window.look,
+                    at,
+                    kind: 'histogram',
+                    canary: c,
+                    baseline: b
+                } : none(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
             } else {
                 const value = (arm)=>{
                     const v = recipe.kind === 'quantile' ? histogramQuantile(recipe.quantile, histogramBuckets(deltas[arm], recipe.histogram)) : sumOf(latest[arm], recipe.selector); // a gauge is read as it is, not as an increase
@@ -65317,6 +65476,7 @@ function selectorText(s) {
     return `${s.name}{${s.matchers.map((m)=>`${m.label}${m.op}${JSON.stringify(m.value)}`).join(',')}}`;
 }
 function describeRecipe(recipe, part) {
+    // (for a quantile metric the record's value is the number of observations in the interval)
     if (recipe.kind === 'ratio') return `increase of ${selectorText(part === 'failures' ? recipe.failures : recipe.total)} between scrapes`;
     if (recipe.kind === 'quantile') return `histogram_quantile(${recipe.quantile}) of the increase of ${selectorText(recipe.histogram)}_bucket`;
     return `sum of ${selectorText(recipe.selector)}`;
@@ -65783,6 +65943,7 @@ function addCounts(a, b) {
 
 
 
+
 const ZERO = {
     events: 0,
     total: 0
@@ -65800,6 +65961,73 @@ const ZERO = {
         baseline
     };
 }
+/** Histogram looks' buckets added up. */ function cumulativeBuckets(looks) {
+    let canary = new Map();
+    let baseline = new Map();
+    for (const look of looks){
+        if (look.kind !== 'histogram') continue;
+        canary = addBuckets(canary, look.canary);
+        baseline = addBuckets(baseline, look.baseline);
+    }
+    return {
+        canary,
+        baseline
+    };
+}
+/**
+ * The quantile test's counts, exact counts read at a bucket bound (no interpolation inside a bucket, which with
+ * the usual coarse buckets hides even a 50% slowdown). The bound is the one at or just above the baseline's
+ * q-quantile; the slow requests of each arm are those above it (for `worseIsHigher`; for a metric where lower is
+ * worse, those at or below the bound at or just under the baseline's (1 − q)-quantile). Undefined when there is
+ * no such finite bound or no observations. The quantiles themselves (interpolated, as histogram_quantile does)
+ * are returned for display.
+ */ function quantileCounts(canary, baseline, q, worseIsHigher) {
+    const qb = histogramQuantile(q, baseline);
+    const qc = histogramQuantile(q, canary);
+    if (Number.isNaN(qb) || Number.isNaN(qc)) return undefined;
+    const nc = histogramTotal(canary);
+    const nb = histogramTotal(baseline);
+    const bounds = [
+        ...baseline.keys()
+    ].filter((le)=>Number.isFinite(le)).sort((x, y)=>x - y);
+    const cum = (b, le)=>b.get(le) ?? countAtMost(b, le);
+    if (worseIsHigher) {
+        const bound = bounds.find((le)=>cum(baseline, le) >= q * nb);
+        if (bound === undefined) return undefined;
+        return {
+            canary: {
+                events: nc - cum(canary, bound),
+                total: nc
+            },
+            baseline: {
+                events: nb - cum(baseline, bound),
+                total: nb
+            },
+            bound,
+            canaryQuantile: qc,
+            baselineQuantile: qb
+        };
+    }
+    const below = bounds.filter((le)=>cum(baseline, le) <= (1 - q) * nb);
+    const bound = below.at(-1);
+    if (bound === undefined) return undefined;
+    return {
+        canary: {
+            events: cum(canary, bound),
+            total: nc
+        },
+        baseline: {
+            events: cum(baseline, bound),
+            total: nb
+        },
+        bound,
+        canaryQuantile: qc,
+        baselineQuantile: qb
+    };
+}
+/** Observations at or below `le` when the canary's buckets do not have that bound (different layouts). */ function countAtMost(buckets, le) {
+    return histogramTotal(buckets) - countAbove(buckets, le);
+}
 function relativeEffect(canary, baseline) {
     if (canary === baseline) return 0;
     if (baseline === 0) return canary > 0 ? Infinity : -Infinity;
@@ -65814,6 +66042,14 @@ function percent(x) {
     if (latest.kind === 'ratio') {
         if (latest.canary.total < plan.minRequests || latest.baseline.total < plan.minRequests) {
             return `too little traffic: ${latest.canary.total} canary and ${latest.baseline.total} baseline requests (min-requests ${plan.minRequests})`;
+        }
+        return undefined;
+    }
+    if (latest.kind === 'histogram') {
+        const c = histogramTotal(latest.canary);
+        const b = histogramTotal(latest.baseline);
+        if (c < plan.minRequests || b < plan.minRequests) {
+            return `too little traffic: ${Math.round(c)} canary and ${Math.round(b)} baseline requests (min-requests ${plan.minRequests})`;
         }
         return undefined;
     }
@@ -65875,6 +66111,102 @@ function format(x) {
         split: 2
     };
 }
+/** Sequential judge, quantile metrics: the quantile test on the cumulative buckets (see quantileCounts). */ function judgeQuantileLook(metric, looks, plan, problem) {
+    const q = metric.quantile ?? 0.99;
+    const { canary, baseline } = cumulativeBuckets(looks);
+    const up = quantileCounts(canary, baseline, q, true);
+    const base = {
+        status: 'pass',
+        ...up ? {
+            canary: up.canaryQuantile,
+            baseline: up.baselineQuantile,
+            effect: relativeEffect(up.canaryQuantile, up.baselineQuantile)
+        } : {},
+        note: ''
+    };
+    if (problem) return {
+        ...base,
+        status: 'no-data',
+        note: problem
+    };
+    if (!up) return {
+        ...base,
+        status: 'no-data',
+        note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`
+    };
+    const breach = limitBreach(metric, up.canaryQuantile);
+    if (breach) return {
+        ...base,
+        status: 'fail',
+        note: breach
+    };
+    const { statistic, split } = harmStatistic(metric, (higher)=>{
+        const counts = higher ? up : quantileCounts(canary, baseline, q, false);
+        return counts ? harmZ(counts.canary, counts.baseline, 1 + metric.allowedIncrease) : 0;
+    });
+    const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[Math.min(looks.length, plan.looks) - 1];
+    const verdict = {
+        ...base,
+        statistic,
+        boundary,
+        confidence: normalCdf(statistic)
+    };
+    if (statistic < boundary) return {
+        ...verdict,
+        note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
+    };
+    const share = (c)=>`${(100 * c.events / Math.max(1, c.total)).toFixed(2)}%`;
+    return {
+        ...verdict,
+        status: 'fail',
+        note: `p${q * 100} canary ${format(up.canaryQuantile)} vs baseline ${format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+    };
+}
+function judgeQuantileFinal(metric, looks, plan) {
+    const q = metric.quantile ?? 0.99;
+    const { canary, baseline } = cumulativeBuckets(looks);
+    const nc = histogramTotal(canary);
+    const nb = histogramTotal(baseline);
+    if (nc < plan.minRequests || nb < plan.minRequests) {
+        return {
+            status: 'no-data',
+            note: `too little traffic in the whole run: ${Math.round(nc)} canary and ${Math.round(nb)} baseline requests`
+        };
+    }
+    const bounds = [];
+    let reading;
+    for (const higher of metric.direction === 'either' ? [
+        true,
+        false
+    ] : [
+        metric.direction === 'increase'
+    ]){
+        reading = quantileCounts(canary, baseline, q, higher);
+        if (!reading) return {
+            status: 'no-data',
+            note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`
+        };
+        bounds.push(differenceUpperBound(reading.canary, reading.baseline, 1 + metric.allowedIncrease, plan.passAlpha));
+    }
+    const effect = relativeEffect(reading.canaryQuantile, reading.baselineQuantile);
+    const upperBound = Math.max(...bounds);
+    const what = `p${q * 100} canary ${format(reading.canaryQuantile)} vs baseline ${format(reading.baselineQuantile)} (${percent(effect)})`;
+    const pp = (x)=>`${(x * 100).toFixed(2)}%`;
+    if (upperBound < metric.tolerance) {
+        return {
+            status: 'pass',
+            effect,
+            upperBound,
+            note: `${what}: at most ${pp(upperBound)} more requests slower than allowed (tolerance ${pp(metric.tolerance)})`
+        };
+    }
+    return {
+        status: 'inconclusive',
+        effect,
+        upperBound,
+        note: `${what}, but a share of requests slower than ${format(reading.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`
+    };
+}
 const sequentialJudge = {
     name: 'sequential',
     judgeLook (metric, looks, plan) {
@@ -65924,6 +66256,7 @@ const sequentialJudge = {
                 note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
             };
         }
+        if (metric.kind === 'quantile') return judgeQuantileLook(metric, looks, plan, problem);
         const values = latest.kind === 'value' ? {
             canary: latest.canary,
             baseline: latest.baseline
@@ -66019,6 +66352,7 @@ const sequentialJudge = {
                 note: `not shown within the allowed rate: the canary may be up to ${format(upperBound)} above it (tolerance ${format(limit)}); more traffic or a longer run would decide`
             };
         }
+        if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
         const d = logRatios(looks);
         const summary = summarise(d);
         if (summary.n < 3) return {
@@ -66058,7 +66392,7 @@ const sequentialJudge = {
             status: 'no-data',
             note: problem
         };
-        const value = latest.kind === 'ratio' ? rate(latest.canary) : latest.kind === 'value' ? latest.canary : NaN;
+        const value = latest.kind === 'ratio' ? rate(latest.canary) : latest.kind === 'value' ? latest.canary : latest.kind === 'histogram' ? histogramQuantile(metric.quantile ?? 0.99, latest.canary) : NaN;
         const breach = limitBreach(metric, value);
         return breach ? {
             status: 'fail',
@@ -66104,6 +66438,13 @@ const sequentialJudge = {
             } else if (look.kind === 'value' && Number.isFinite(look.canary) && Number.isFinite(look.baseline)) {
                 canary.push(look.canary);
                 baseline.push(look.baseline);
+            } else if (look.kind === 'histogram') {
+                const c = histogramQuantile(metric.quantile ?? 0.99, look.canary);
+                const b = histogramQuantile(metric.quantile ?? 0.99, look.baseline);
+                if (!Number.isNaN(c) && !Number.isNaN(b)) {
+                    canary.push(c);
+                    baseline.push(b);
+                }
             }
         }
         const result = mannWhitney(canary, baseline);
@@ -66139,11 +66480,12 @@ const JUDGES = {
 var dist_cjs = __nccwpck_require__(4085);
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
 /**
- * The CloudWatch provider: one `GetMetricData` call per look (@aws-sdk/client-cloudwatch), with every metric's
- * canary and baseline expressions as metric data queries over the look's interval. Expressions are CloudWatch
- * Metrics Insights queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector
- * (e.g. `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
- * `canary-selector: Track = 'canary'`).
+ * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
+ * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
+ * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
+ * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
+ * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
  *
  * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
  * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
@@ -66151,6 +66493,10 @@ var dist_cjs = __nccwpck_require__(4085);
  */ 
 
 
+/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
+/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
+/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
+/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
 /** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
     'InvalidParameterValueException',
     'InvalidParameterCombinationException',
@@ -66192,9 +66538,11 @@ class CloudWatchCollector {
     static create(region, timeoutMs, metrics, selectors) {
         const client = new dist_cjs/* CloudWatchClient */.WBn({
             region,
+            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
             requestHandler: {
                 requestTimeout: timeoutMs,
-                connectionTimeout: timeoutMs
+                connectionTimeout: timeoutMs,
+                throwOnRequestTimeout: true
             },
             maxAttempts: 3
         });
@@ -66220,38 +66568,48 @@ class CloudWatchCollector {
                 Label: `${p.metric.name} ${p.arm} ${p.part}`,
                 ReturnData: true
             }));
+        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
+        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
+        const batches = request.flatMap((_, i)=>insights[i] ? [
+                [
+                    i
+                ]
+            ] : []);
+        const others = request.flatMap((_, i)=>insights[i] ? [] : [
+                i
+            ]);
+        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
         const results = new Map();
-        try {
-            let nextToken;
-            do {
-                const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
-                    StartTime: window.start,
-                    EndTime: window.end,
-                    MetricDataQueries: request,
-                    ScanBy: 'TimestampDescending',
-                    ...nextToken ? {
-                        NextToken: nextToken
-                    } : {}
-                }));
-                for (const r of response.MetricDataResults ?? []){
-                    const seen = results.get(r.Id ?? '');
-                    if (seen) {
-                        seen.Values = [
-                            ...seen.Values ?? [],
-                            ...r.Values ?? []
-                        ];
-                        seen.Timestamps = [
-                            ...seen.Timestamps ?? [],
-                            ...r.Timestamps ?? []
-                        ];
-                    } else if (r.Id) results.set(r.Id, r);
+        const abort = new AbortController();
+        let failure;
+        let next = 0;
+        const worker = async ()=>{
+            while(next < batches.length && !abort.signal.aborted){
+                const batch = batches[next++];
+                try {
+                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
+                    for (const [id, r] of found)results.set(id, r);
+                } catch (error) {
+                    // the first failure decides the look; the requests still in flight are abandoned
+                    if (!failure) failure = {
+                        error,
+                        batch
+                    };
+                    abort.abort();
                 }
-                nextToken = response.NextToken;
-            }while (nextToken)
-        } catch (error) {
+            }
+        };
+        await Promise.all(Array.from({
+            length: Math.min(CONCURRENT_REQUESTS, batches.length)
+        }, worker));
+        if (failure) {
+            const { error, batch } = failure;
             const name = error.name ?? '';
             const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-            if (CONFIGURATION_ERRORS.has(name)) throw new errors/* ActionError */.lZ(`${message}\nCheck the metric expressions and selectors.`);
+            if (CONFIGURATION_ERRORS.has(name)) {
+                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
+                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
+            }
             for (const q of queries)q.problem = message;
             const data = new Map(this.metrics.map((m)=>[
                     m.name,
@@ -66348,6 +66706,49 @@ class CloudWatchCollector {
             queries
         };
     }
+    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
+        const results = new Map();
+        let nextToken;
+        let pages = 0;
+        do {
+            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+            const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
+                StartTime: window.start,
+                EndTime: window.end,
+                MetricDataQueries: queries,
+                ScanBy: 'TimestampDescending',
+                ...nextToken ? {
+                    NextToken: nextToken
+                } : {}
+            }), {
+                abortSignal
+            });
+            for (const r of response.MetricDataResults ?? []){
+                if (!r.Id) continue;
+                const seen = results.get(r.Id);
+                if (seen) {
+                    seen.Values = [
+                        ...seen.Values ?? [],
+                        ...r.Values ?? []
+                    ];
+                    seen.Timestamps = [
+                        ...seen.Timestamps ?? [],
+                        ...r.Timestamps ?? []
+                    ];
+                    seen.Messages = [
+                        ...seen.Messages ?? [],
+                        ...r.Messages ?? []
+                    ];
+                    // PartialData on a page followed by another page is not partial: the last page says
+                    seen.StatusCode = r.StatusCode;
+                } else results.set(r.Id, {
+                    ...r
+                });
+            }
+            nextToken = response.NextToken;
+        }while (nextToken)
+        return results;
+    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/markdown.js
@@ -66414,6 +66815,7 @@ function escapeHtml(text) {
  * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
  */ 
 
+
 function buildJsonReport(result, settings) {
     return {
         decision: result.decision,
@@ -66461,7 +66863,15 @@ function value(kind, x) {
 function cell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
-/** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */ function series(look) {
+/** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */ function series(look, quantile) {
+    if (look.kind === 'histogram') {
+        const canary = histogramQuantile(quantile, look.canary);
+        const baseline = histogramQuantile(quantile, look.baseline);
+        return Number.isNaN(canary) || Number.isNaN(baseline) ? undefined : {
+            canary,
+            baseline
+        };
+    }
     if (look.kind === 'ratio') {
         if (look.canary.total === 0 || look.baseline.total === 0) return undefined;
         return {
@@ -66475,8 +66885,8 @@ function cell(text) {
     };
     return undefined;
 }
-function chart(name, kind, looks) {
-    const points = looks.map(series);
+function chart(name, kind, quantile, looks) {
+    const points = looks.map((l)=>series(l, quantile));
     const scale = kind === 'ratio' ? 100 : 1;
     const numbers = (pick)=>points.map((p)=>p ? Number((p[pick] * scale).toPrecision(4)) : 0).join(', ');
     const missing = points.filter((p)=>!p).length;
@@ -66494,11 +66904,11 @@ function chart(name, kind, looks) {
     if (missing) lines.push('', `${missing} interval${missing === 1 ? '' : 's'} without data drawn at 0.`);
     return lines.join('\n');
 }
-function looksTable(kind, looks, verdicts) {
+function looksTable(kind, quantile, looks, verdicts) {
     const rows = looks.map((look, i)=>{
         const v = verdicts[i];
-        const point = series(look);
-        const counts = look.kind === 'ratio' ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})` : '';
+        const point = series(look, quantile);
+        const counts = look.kind === 'ratio' ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})` : look.kind === 'histogram' ? ` (${Math.round(histogramTotal(look.canary))} vs ${Math.round(histogramTotal(look.baseline))} requests)` : '';
         return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${cell(v.note)} |`;
     });
     return [
@@ -66526,10 +66936,11 @@ function renderCanarySummary(result, settings) {
         lines.push('> [!WARNING]', `> The metrics provider failed: ${cell(result.providerProblems.join('; '))}`, '');
     }
     for (const h of result.metrics){
+        const q = h.metric.quantile ?? 0.99;
         const body = [
-            chart(h.metric.name, h.metric.kind, h.looks),
+            chart(h.metric.name, h.metric.kind, q, h.looks),
             '',
-            looksTable(h.metric.kind, h.looks, h.verdicts)
+            looksTable(h.metric.kind, q, h.looks, h.verdicts)
         ].join('\n');
         lines.push(details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'), '');
     }
@@ -66942,6 +67353,13 @@ function parseInputs(io) {
         const region = readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
         if (!region) throw new errors/* InputError */.dz('aws-region', undefined, 'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)');
         inputs.awsRegion = region;
+        if (!metricsText.trim()) {
+            throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
+        }
+        const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
+        if (quantiles.length) {
+            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), 'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)');
+        }
     }
     if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
         throw new errors/* InputError */.dz(selectors.canary ? 'baseline-selector' : 'canary-selector', undefined, 'label matchers that select the arm, e.g. track="canary" (the metric queries use {{selector}})');

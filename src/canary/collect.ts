@@ -20,7 +20,13 @@ import {
   type Sample,
   type Selector,
 } from './providers/exposition.js';
-import { PrometheusError, type PrometheusClient, type QueryResponse } from './providers/prometheus.js';
+import {
+  parseSampleValue,
+  PrometheusError,
+  type PrometheusClient,
+  type QueryResponse,
+} from './providers/prometheus.js';
+import { histogramTotal, type Buckets } from './stats/histogram.js';
 
 export type Arm = 'canary' | 'baseline';
 
@@ -106,6 +112,34 @@ export function readSingleValue(response: QueryResponse): Reading {
   }
 }
 
+/** Histogram buckets (one series per `le`) from an instant query's answer, or why they are not that. */
+export function readBuckets(response: QueryResponse): { buckets: Buckets | string; series: number } {
+  const { result } = response;
+  if (result.resultType !== 'vector')
+    return { buckets: `a ${result.resultType}, not histogram buckets`, series: 0 };
+  if (result.series.length === 0) return { buckets: 'empty result (no series matched)', series: 0 };
+  const buckets = new Map<number, number>();
+  for (const s of result.series) {
+    const le = parseSampleValue(s.labels['le']);
+    if (s.labels['le'] === undefined || Number.isNaN(le)) {
+      return {
+        buckets: `series ${labelText(s.labels)} has no le label: aggregate the buckets with sum by (le) (...)`,
+        series: result.series.length,
+      };
+    }
+    if (buckets.has(le))
+      return {
+        buckets: `two series for le="${s.labels['le']}": aggregate with sum by (le) (...)`,
+        series: result.series.length,
+      };
+    const value = s.samples[0]![1];
+    buckets.set(le, Number.isFinite(value) ? value : 0);
+  }
+  if (!buckets.has(Infinity))
+    return { buckets: 'no le="+Inf" bucket: is this a histogram?', series: result.series.length };
+  return { buckets, series: result.series.length };
+}
+
 export class PrometheusCollector implements LookCollector {
   constructor(
     private readonly client: PrometheusClient,
@@ -123,22 +157,19 @@ export class PrometheusCollector implements LookCollector {
     const at = window.end.toISOString();
     let providerProblem: string | undefined;
 
-    const read = async (
+    /** Send one query; a provider failure is remembered and becomes the reading's problem. */
+    type Answer = { record: QueryRecord; response: QueryResponse } | { record: QueryRecord; problem: string };
+    const ask = async (
       metric: MetricDefinition,
       arm: Arm,
       part: QueryRecord['part'],
       template: string,
-    ): Promise<Reading> => {
+    ): Promise<Answer> => {
       const query = renderQuery(template, this.selectors[arm], window.range);
       const record: QueryRecord = { metric: metric.name, arm, part, query, at };
       queries.push(record);
       try {
-        const reading = readSingleValue(await this.client.query(query, window.end));
-        if ('value' in reading) record.value = reading.value;
-        else record.problem = reading.problem;
-        if (reading.series !== undefined) record.series = reading.series;
-        if (reading.warnings.length) record.warnings = reading.warnings;
-        return reading;
+        return { record, response: await this.client.query(query, window.end) };
       } catch (error) {
         if (error instanceof PrometheusError && error.kind === 'api' && error.errorType === 'bad_data') {
           throw new ActionError(
@@ -148,8 +179,37 @@ export class PrometheusCollector implements LookCollector {
         const message = error instanceof Error ? error.message : String(error);
         record.problem = message;
         providerProblem ??= message;
-        return { problem: message, warnings: [] };
+        return { record, problem: message };
       }
+    };
+    const read = async (
+      metric: MetricDefinition,
+      arm: Arm,
+      part: QueryRecord['part'],
+      template: string,
+    ): Promise<Reading> => {
+      const answer = await ask(metric, arm, part, template);
+      if ('problem' in answer) return { problem: answer.problem, warnings: [] };
+      const reading = readSingleValue(answer.response);
+      if ('value' in reading) answer.record.value = reading.value;
+      else answer.record.problem = reading.problem;
+      if (reading.series !== undefined) answer.record.series = reading.series;
+      if (reading.warnings.length) answer.record.warnings = reading.warnings;
+      return reading;
+    };
+    const readHistogram = async (
+      metric: MetricDefinition,
+      arm: Arm,
+      template: string,
+    ): Promise<Buckets | string> => {
+      const answer = await ask(metric, arm, 'value', template);
+      if ('problem' in answer) return answer.problem;
+      const reading = readBuckets(answer.response);
+      answer.record.series = reading.series;
+      if (answer.response.warnings.length) answer.record.warnings = answer.response.warnings;
+      if (typeof reading.buckets === 'string') return (answer.record.problem = reading.buckets);
+      answer.record.value = histogramTotal(reading.buckets);
+      return reading.buckets;
     };
 
     await Promise.all(
@@ -165,6 +225,19 @@ export class PrometheusCollector implements LookCollector {
           data.set(
             metric.name,
             toRatioLook(window, { failures: cf, total: ct }, { failures: bf, total: bt }),
+          );
+        } else if (metric.kind === 'quantile') {
+          const [c, b] = await Promise.all([
+            readHistogram(metric, 'canary', q.canaryHistogram!),
+            readHistogram(metric, 'baseline', q.baselineHistogram!),
+          ]);
+          data.set(
+            metric.name,
+            typeof c === 'string'
+              ? none(window, `canary: ${c}`)
+              : typeof b === 'string'
+                ? none(window, `baseline: ${b}`)
+                : { look: window.look, at, kind: 'histogram', canary: c, baseline: b },
           );
         } else {
           const [c, b] = await Promise.all([
@@ -394,6 +467,23 @@ export class ScrapeCollector implements LookCollector {
           canary: counts('canary'),
           baseline: counts('baseline'),
         });
+      } else if (metric.kind === 'quantile' && recipe.kind === 'quantile') {
+        const buckets = (arm: Arm) => {
+          const b = histogramBuckets(deltas[arm], recipe.histogram);
+          record(arm, 'value', histogramTotal(b));
+          return b;
+        };
+        const c = buckets('canary');
+        const b = buckets('baseline');
+        data.set(
+          metric.name,
+          c.has(Infinity) && b.has(Infinity)
+            ? { look: window.look, at, kind: 'histogram', canary: c, baseline: b }
+            : none(
+                window,
+                `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`,
+              ),
+        );
       } else {
         const value = (arm: Arm): number => {
           const v =
@@ -427,6 +517,7 @@ function selectorText(s: Selector): string {
 }
 
 function describeRecipe(recipe: ScrapeRecipe, part: QueryRecord['part']): string {
+  // (for a quantile metric the record's value is the number of observations in the interval)
   if (recipe.kind === 'ratio')
     return `increase of ${selectorText(part === 'failures' ? recipe.failures : recipe.total)} between scrapes`;
   if (recipe.kind === 'quantile')

@@ -13,11 +13,18 @@
  *   with the same boundaries; promotion needs the upper t bound of the mean below the floor.
  * Too little traffic, an empty result or NaN is no-data, never pass.
  */
-import type { Judge, JudgePlan, LookData, LookVerdict, MetricJudgement } from './model.js';
+import type { FinalVerdict, Judge, JudgePlan, LookData, LookVerdict, MetricJudgement } from './model.js';
 import { normalCdf } from './stats/distributions.js';
 import { plannedBoundaries } from './stats/group-sequential.js';
 import { harmZFromT, meanUpperBound, summarise } from './stats/continuous.js';
 import { mannWhitney } from './stats/mann-whitney.js';
+import {
+  addBuckets,
+  countAbove,
+  histogramQuantile,
+  histogramTotal,
+  type Buckets,
+} from './stats/histogram.js';
 import { addCounts, differenceUpperBound, harmZ, rate, type Counts } from './stats/proportions.js';
 
 const ZERO: Counts = { events: 0, total: 0 };
@@ -32,6 +39,69 @@ export function cumulative(looks: readonly LookData[]): { canary: Counts; baseli
     baseline = addCounts(baseline, look.baseline);
   }
   return { canary, baseline };
+}
+
+/** Histogram looks' buckets added up. */
+export function cumulativeBuckets(looks: readonly LookData[]): { canary: Buckets; baseline: Buckets } {
+  let canary: Buckets = new Map();
+  let baseline: Buckets = new Map();
+  for (const look of looks) {
+    if (look.kind !== 'histogram') continue;
+    canary = addBuckets(canary, look.canary);
+    baseline = addBuckets(baseline, look.baseline);
+  }
+  return { canary, baseline };
+}
+
+/**
+ * The quantile test's counts, exact counts read at a bucket bound (no interpolation inside a bucket, which with
+ * the usual coarse buckets hides even a 50% slowdown). The bound is the one at or just above the baseline's
+ * q-quantile; the slow requests of each arm are those above it (for `worseIsHigher`; for a metric where lower is
+ * worse, those at or below the bound at or just under the baseline's (1 − q)-quantile). Undefined when there is
+ * no such finite bound or no observations. The quantiles themselves (interpolated, as histogram_quantile does)
+ * are returned for display.
+ */
+export function quantileCounts(
+  canary: Buckets,
+  baseline: Buckets,
+  q: number,
+  worseIsHigher: boolean,
+):
+  | { canary: Counts; baseline: Counts; bound: number; canaryQuantile: number; baselineQuantile: number }
+  | undefined {
+  const qb = histogramQuantile(q, baseline);
+  const qc = histogramQuantile(q, canary);
+  if (Number.isNaN(qb) || Number.isNaN(qc)) return undefined;
+  const nc = histogramTotal(canary);
+  const nb = histogramTotal(baseline);
+  const bounds = [...baseline.keys()].filter((le) => Number.isFinite(le)).sort((x, y) => x - y);
+  const cum = (b: Buckets, le: number) => b.get(le) ?? countAtMost(b, le);
+  if (worseIsHigher) {
+    const bound = bounds.find((le) => cum(baseline, le) >= q * nb);
+    if (bound === undefined) return undefined;
+    return {
+      canary: { events: nc - cum(canary, bound), total: nc },
+      baseline: { events: nb - cum(baseline, bound), total: nb },
+      bound,
+      canaryQuantile: qc,
+      baselineQuantile: qb,
+    };
+  }
+  const below = bounds.filter((le) => cum(baseline, le) <= (1 - q) * nb);
+  const bound = below.at(-1);
+  if (bound === undefined) return undefined;
+  return {
+    canary: { events: cum(canary, bound), total: nc },
+    baseline: { events: cum(baseline, bound), total: nb },
+    bound,
+    canaryQuantile: qc,
+    baselineQuantile: qb,
+  };
+}
+
+/** Observations at or below `le` when the canary's buckets do not have that bound (different layouts). */
+function countAtMost(buckets: Buckets, le: number): number {
+  return histogramTotal(buckets) - countAbove(buckets, le);
 }
 
 function relativeEffect(canary: number, baseline: number): number {
@@ -51,6 +121,14 @@ function latestProblem(metric: MetricJudgement, latest: LookData, plan: JudgePla
   if (latest.kind === 'ratio') {
     if (latest.canary.total < plan.minRequests || latest.baseline.total < plan.minRequests) {
       return `too little traffic: ${latest.canary.total} canary and ${latest.baseline.total} baseline requests (min-requests ${plan.minRequests})`;
+    }
+    return undefined;
+  }
+  if (latest.kind === 'histogram') {
+    const c = histogramTotal(latest.canary);
+    const b = histogramTotal(latest.baseline);
+    if (c < plan.minRequests || b < plan.minRequests) {
+      return `too little traffic: ${Math.round(c)} canary and ${Math.round(b)} baseline requests (min-requests ${plan.minRequests})`;
     }
     return undefined;
   }
@@ -110,6 +188,102 @@ function harmStatistic(
   return { statistic: Math.max(z(true), z(false)), split: 2 };
 }
 
+/** Sequential judge, quantile metrics: the quantile test on the cumulative buckets (see quantileCounts). */
+function judgeQuantileLook(
+  metric: MetricJudgement,
+  looks: readonly LookData[],
+  plan: JudgePlan,
+  problem: string | undefined,
+): LookVerdict {
+  const q = metric.quantile ?? 0.99;
+  const { canary, baseline } = cumulativeBuckets(looks);
+  const up = quantileCounts(canary, baseline, q, true);
+  const base: LookVerdict = {
+    status: 'pass',
+    ...(up
+      ? {
+          canary: up.canaryQuantile,
+          baseline: up.baselineQuantile,
+          effect: relativeEffect(up.canaryQuantile, up.baselineQuantile),
+        }
+      : {}),
+    note: '',
+  };
+  if (problem) return { ...base, status: 'no-data', note: problem };
+  if (!up)
+    return {
+      ...base,
+      status: 'no-data',
+      note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`,
+    };
+  const breach = limitBreach(metric, up.canaryQuantile);
+  if (breach) return { ...base, status: 'fail', note: breach };
+  const { statistic, split } = harmStatistic(metric, (higher) => {
+    const counts = higher ? up : quantileCounts(canary, baseline, q, false);
+    return counts ? harmZ(counts.canary, counts.baseline, 1 + metric.allowedIncrease) : 0;
+  });
+  const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[
+    Math.min(looks.length, plan.looks) - 1
+  ]!;
+  const verdict: LookVerdict = { ...base, statistic, boundary, confidence: normalCdf(statistic) };
+  if (statistic < boundary)
+    return { ...verdict, note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}` };
+  const share = (c: Counts) => `${((100 * c.events) / Math.max(1, c.total)).toFixed(2)}%`;
+  return {
+    ...verdict,
+    status: 'fail',
+    note: `p${q * 100} canary ${format(up.canaryQuantile)} vs baseline ${format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`,
+  };
+}
+
+function judgeQuantileFinal(
+  metric: MetricJudgement,
+  looks: readonly LookData[],
+  plan: JudgePlan,
+): FinalVerdict {
+  const q = metric.quantile ?? 0.99;
+  const { canary, baseline } = cumulativeBuckets(looks);
+  const nc = histogramTotal(canary);
+  const nb = histogramTotal(baseline);
+  if (nc < plan.minRequests || nb < plan.minRequests) {
+    return {
+      status: 'no-data',
+      note: `too little traffic in the whole run: ${Math.round(nc)} canary and ${Math.round(nb)} baseline requests`,
+    };
+  }
+  const bounds: number[] = [];
+  let reading: ReturnType<typeof quantileCounts>;
+  for (const higher of metric.direction === 'either' ? [true, false] : [metric.direction === 'increase']) {
+    reading = quantileCounts(canary, baseline, q, higher);
+    if (!reading)
+      return {
+        status: 'no-data',
+        note: `the baseline's p${q * 100} is beyond the histogram's highest bucket, or there are no observations`,
+      };
+    bounds.push(
+      differenceUpperBound(reading.canary, reading.baseline, 1 + metric.allowedIncrease, plan.passAlpha),
+    );
+  }
+  const effect = relativeEffect(reading!.canaryQuantile, reading!.baselineQuantile);
+  const upperBound = Math.max(...bounds);
+  const what = `p${q * 100} canary ${format(reading!.canaryQuantile)} vs baseline ${format(reading!.baselineQuantile)} (${percent(effect)})`;
+  const pp = (x: number) => `${(x * 100).toFixed(2)}%`;
+  if (upperBound < metric.tolerance) {
+    return {
+      status: 'pass',
+      effect,
+      upperBound,
+      note: `${what}: at most ${pp(upperBound)} more requests slower than allowed (tolerance ${pp(metric.tolerance)})`,
+    };
+  }
+  return {
+    status: 'inconclusive',
+    effect,
+    upperBound,
+    note: `${what}, but a share of requests slower than ${format(reading!.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`,
+  };
+}
+
 export const sequentialJudge: Judge = {
   name: 'sequential',
 
@@ -146,6 +320,7 @@ export const sequentialJudge: Judge = {
       }
       return { ...verdict, note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}` };
     }
+    if (metric.kind === 'quantile') return judgeQuantileLook(metric, looks, plan, problem);
     const values =
       latest.kind === 'value'
         ? { canary: latest.canary, baseline: latest.baseline }
@@ -224,6 +399,7 @@ export const sequentialJudge: Judge = {
         note: `not shown within the allowed rate: the canary may be up to ${format(upperBound)} above it (tolerance ${format(limit)}); more traffic or a longer run would decide`,
       };
     }
+    if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
     const d = logRatios(looks);
     const summary = summarise(d);
     if (summary.n < 3)
@@ -263,7 +439,13 @@ export const thresholdJudge: Judge = {
     const problem = latestProblem(metric, latest, plan);
     if (problem) return { status: 'no-data', note: problem };
     const value =
-      latest.kind === 'ratio' ? rate(latest.canary) : latest.kind === 'value' ? latest.canary : NaN;
+      latest.kind === 'ratio'
+        ? rate(latest.canary)
+        : latest.kind === 'value'
+          ? latest.canary
+          : latest.kind === 'histogram'
+            ? histogramQuantile(metric.quantile ?? 0.99, latest.canary)
+            : NaN;
     const breach = limitBreach(metric, value);
     return breach
       ? { status: 'fail', canary: value, note: breach }
@@ -296,6 +478,13 @@ export const mannWhitneyJudge: Judge = {
       } else if (look.kind === 'value' && Number.isFinite(look.canary) && Number.isFinite(look.baseline)) {
         canary.push(look.canary);
         baseline.push(look.baseline);
+      } else if (look.kind === 'histogram') {
+        const c = histogramQuantile(metric.quantile ?? 0.99, look.canary);
+        const b = histogramQuantile(metric.quantile ?? 0.99, look.baseline);
+        if (!Number.isNaN(c) && !Number.isNaN(b)) {
+          canary.push(c);
+          baseline.push(b);
+        }
       }
     }
     const result = mannWhitney(canary, baseline);

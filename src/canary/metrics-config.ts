@@ -11,6 +11,9 @@
  *     query: avg(rate(process_cpu_seconds_total{ {{selector}} }[{{interval}}]))
  *     allowed-increase: 25%
  *     critical: false
+ *   - name: checkout-latency           # a quantile metric, judged on the counts in the histogram's buckets
+ *     histogram: sum by (le) (increase(checkout_seconds_bucket{ {{selector}} }[{{interval}}]))
+ *     quantile: 0.95
  *   - name: queue-depth                # a value metric, a query per arm
  *     canary-query: max(queue_depth{track="canary"})
  *     baseline-query: max(queue_depth{track="baseline"})
@@ -28,6 +31,10 @@ import { DEFAULT_METRICS, PRESETS, type MetricDefinition, type MetricQueries } f
 const FIELDS = new Set([
   'name',
   'preset',
+  'histogram',
+  'canary-histogram',
+  'baseline-histogram',
+  'quantile',
   'query',
   'canary-query',
   'baseline-query',
@@ -174,7 +181,7 @@ function fromPreset(presetName: string, raw: Raw, input: string, where: string):
   if (!preset)
     fail(input, where, `a preset (${Object.keys(PRESETS).join(', ')}) or a metric object`, presetName);
   for (const key of Object.keys(raw)) {
-    if (/query|failures|success|total/.test(key))
+    if (/query|failures|success|total|histogram/.test(key))
       fail(
         input,
         `${where} (preset ${presetName})`,
@@ -182,14 +189,16 @@ function fromPreset(presetName: string, raw: Raw, input: string, where: string):
         key,
       );
   }
-  const queries: MetricQueries = preset.query
-    ? { canaryQuery: preset.query, baselineQuery: preset.query }
-    : {
-        canaryFailures: preset.failures!,
-        baselineFailures: preset.failures!,
-        canaryTotal: preset.total!,
-        baselineTotal: preset.total!,
-      };
+  const queries: MetricQueries = preset.histogram
+    ? { canaryHistogram: preset.histogram, baselineHistogram: preset.histogram }
+    : preset.query
+      ? { canaryQuery: preset.query, baselineQuery: preset.query }
+      : {
+          canaryFailures: preset.failures!,
+          baselineFailures: preset.failures!,
+          canaryTotal: preset.total!,
+          baselineTotal: preset.total!,
+        };
   return {
     name: str(raw, 'name', input, where) ?? presetName,
     ...preset.judgement,
@@ -215,6 +224,30 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
   const [canaryFailures, baselineFailures] = both('failures');
   const [canarySuccess, baselineSuccess] = both('success');
   const [canaryTotal, baselineTotal] = both('total');
+  const [canaryHistogram, baselineHistogram] = both('histogram');
+  if (canaryHistogram || baselineHistogram) {
+    if (!canaryHistogram || !baselineHistogram)
+      fail(input, at, 'histogram (or canary-histogram and baseline-histogram) for a quantile metric', name);
+    if (canaryQuery || baselineQuery || canaryTotal || canaryFailures)
+      fail(input, at, 'only histogram and quantile for a quantile metric, no other queries', name);
+    const quantile = num(raw, 'quantile', input, at, true) ?? 0.99;
+    if (!(quantile > 0 && quantile < 1))
+      fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
+    return {
+      name,
+      kind: 'quantile',
+      quantile,
+      direction: 'increase',
+      allowedIncrease: 0.1,
+      tolerance: (1 - quantile) / 2,
+      critical: true,
+      weight: 1,
+      ...judgementOverrides(raw, input, at),
+      queries: { canaryHistogram, baselineHistogram },
+    };
+  }
+  if (raw['quantile'] !== undefined)
+    fail(input, `${at}, field quantile`, 'histogram queries (quantile goes with histogram)', raw['quantile']);
   const isRatio = Boolean(canaryTotal || baselineTotal || canaryFailures || canarySuccess);
   if (isRatio) {
     if (canaryQuery || baselineQuery)

@@ -1,14 +1,16 @@
 /**
  * The canary analysis model: what a metric is, what one look at it yields, and what a judge says about it.
  *
- * A metric is either a `ratio` (failures out of requests, judged on the counts) or a `value` (a latency
- * quantile, CPU, memory: one number per interval and arm). Each look (interval) yields, per metric, this
- * interval's counts or values for canary and baseline, or the reason there are none.
+ * A metric is a `ratio` (failures out of requests, judged on the counts), a `quantile` of a histogram (a latency
+ * percentile, judged on the counts of requests in its buckets) or a `value` (CPU, memory, anything else: one
+ * number per interval and arm). Each look (interval) yields, per metric, this interval's counts, buckets or
+ * values for canary and baseline, or the reason there are none.
  */
+import type { Buckets } from './stats/histogram.js';
 import type { Counts } from './stats/proportions.js';
 
 export type Direction = 'increase' | 'decrease' | 'either';
-export type MetricKind = 'ratio' | 'value';
+export type MetricKind = 'ratio' | 'value' | 'quantile';
 
 export interface MetricJudgement {
   name: string;
@@ -17,8 +19,13 @@ export interface MetricJudgement {
   direction: Direction;
   /** Relative change that is not a failure (the effect-size floor), e.g. 0.1 for 10%. */
   allowedIncrease: number;
-  /** Ratio metrics: an absolute slack on the failure rate for promotion (e.g. 0.005 = 0.5 percentage points). */
+  /**
+   * Ratio metrics: an absolute slack on the failure rate for promotion (0.005 = 0.5 percentage points).
+   * Quantile metrics: the same on the share of requests slower than the allowed latency.
+   */
   tolerance: number;
+  /** Quantile metrics: which quantile (0.99 for p99). */
+  quantile?: number;
   /** Hard limits on the canary's value, whatever the baseline does. */
   max?: number;
   min?: number;
@@ -30,6 +37,7 @@ export interface MetricJudgement {
 export type LookData =
   | { look: number; at: string; kind: 'ratio'; canary: Counts; baseline: Counts }
   | { look: number; at: string; kind: 'value'; canary: number; baseline: number }
+  | { look: number; at: string; kind: 'histogram'; canary: Buckets; baseline: Buckets }
   | { look: number; at: string; kind: 'none'; problem: string };
 
 export type LookStatus = 'pass' | 'fail' | 'no-data';

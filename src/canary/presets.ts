@@ -5,8 +5,10 @@
  * - `http-error-rate`: 5xx responses out of all responses (`http_requests_total{code}`), judged on the counts;
  *   critical; no increase allowed beyond chance; promotion needs the canary within 0.5 percentage points of the
  *   baseline.
- * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, per interval; critical; a 10%
- *   increase is allowed (the effect-size floor).
+ * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, judged on exact counts from its
+ *   buckets: the requests slower than the bucket bound at or just above the baseline's p99 are the slow ones; the
+ *   canary fails when its share of slow requests is significantly more than 10% above the baseline's; critical;
+ *   promotion needs the canary's share shown at most 0.5 percentage points above that.
  *
  * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
  */
@@ -16,6 +18,9 @@ export interface MetricQueries {
   /** value metrics */
   canaryQuery?: string;
   baselineQuery?: string;
+  /** quantile metrics: histogram buckets by `le`, per arm */
+  canaryHistogram?: string;
+  baselineHistogram?: string;
   /** ratio metrics: failures and total, per arm */
   canaryFailures?: string;
   baselineFailures?: string;
@@ -36,6 +41,7 @@ export type ScrapeSpec =
 export interface PresetTemplate {
   judgement: Omit<MetricJudgement, 'name'>;
   /** PromQL with {{selector}} and {{interval}} placeholders. */
+  histogram?: string;
   failures?: string;
   total?: string;
   query?: string;
@@ -58,15 +64,15 @@ export const PRESETS: Record<string, PresetTemplate> = {
   },
   'http-latency-p99': {
     judgement: {
-      kind: 'value',
+      kind: 'quantile',
+      quantile: 0.99,
       direction: 'increase',
       allowedIncrease: 0.1,
-      tolerance: 0,
+      tolerance: 0.005,
       critical: true,
       weight: 1,
     },
-    query:
-      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}])))',
+    histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
     scrape: { kind: 'quantile', histogram: 'http_request_duration_seconds', quantile: 0.99 },
   },
 };

@@ -5,7 +5,8 @@
  */
 import { codeSpan, details, escapeHtml } from '../common/markdown.js';
 import { format } from './judges.js';
-import type { LookData, LookVerdict } from './model.js';
+import type { LookData, LookVerdict, MetricKind } from './model.js';
+import { histogramQuantile, histogramTotal } from './stats/histogram.js';
 import type { RunResult } from './runner.js';
 
 export interface ReportSettings {
@@ -53,7 +54,7 @@ function pct(x: number | undefined): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
 }
 
-function value(kind: 'ratio' | 'value', x: number | undefined): string {
+function value(kind: MetricKind, x: number | undefined): string {
   if (x === undefined || Number.isNaN(x)) return '—';
   return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : format(x);
 }
@@ -63,7 +64,12 @@ function cell(text: string): string {
 }
 
 /** Per-interval canary and baseline values of a metric, for the chart (ratios per interval, not cumulative). */
-function series(look: LookData): { canary: number; baseline: number } | undefined {
+function series(look: LookData, quantile: number): { canary: number; baseline: number } | undefined {
+  if (look.kind === 'histogram') {
+    const canary = histogramQuantile(quantile, look.canary);
+    const baseline = histogramQuantile(quantile, look.baseline);
+    return Number.isNaN(canary) || Number.isNaN(baseline) ? undefined : { canary, baseline };
+  }
   if (look.kind === 'ratio') {
     if (look.canary.total === 0 || look.baseline.total === 0) return undefined;
     return {
@@ -75,8 +81,8 @@ function series(look: LookData): { canary: number; baseline: number } | undefine
   return undefined;
 }
 
-function chart(name: string, kind: 'ratio' | 'value', looks: readonly LookData[]): string {
-  const points = looks.map(series);
+function chart(name: string, kind: MetricKind, quantile: number, looks: readonly LookData[]): string {
+  const points = looks.map((l) => series(l, quantile));
   const scale = kind === 'ratio' ? 100 : 1;
   const numbers = (pick: 'canary' | 'baseline') =>
     points.map((p) => (p ? Number((p[pick] * scale).toPrecision(4)) : 0)).join(', ');
@@ -97,17 +103,20 @@ function chart(name: string, kind: 'ratio' | 'value', looks: readonly LookData[]
 }
 
 function looksTable(
-  kind: 'ratio' | 'value',
+  kind: MetricKind,
+  quantile: number,
   looks: readonly LookData[],
   verdicts: readonly LookVerdict[],
 ): string {
   const rows = looks.map((look, i) => {
     const v = verdicts[i]!;
-    const point = series(look);
+    const point = series(look, quantile);
     const counts =
       look.kind === 'ratio'
         ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})`
-        : '';
+        : look.kind === 'histogram'
+          ? ` (${Math.round(histogramTotal(look.canary))} vs ${Math.round(histogramTotal(look.baseline))} requests)`
+          : '';
     return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${cell(v.note)} |`;
   });
   return [
@@ -149,10 +158,11 @@ export function renderCanarySummary(result: RunResult, settings: ReportSettings)
     );
   }
   for (const h of result.metrics) {
+    const q = h.metric.quantile ?? 0.99;
     const body = [
-      chart(h.metric.name, h.metric.kind, h.looks),
+      chart(h.metric.name, h.metric.kind, q, h.looks),
       '',
-      looksTable(h.metric.kind, h.looks, h.verdicts),
+      looksTable(h.metric.kind, q, h.looks, h.verdicts),
     ].join('\n');
     lines.push(
       details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'),

@@ -6,7 +6,7 @@
  * summary, and the workflow commands it printed (annotations, masks, groups).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,8 @@ export interface RunResult {
   masks: string[];
   /** The whole log as the runner would show it (stdout, then stderr). */
   log: string;
+  /** Files the action left in RUNNER_TEMP (read before the folder is removed), by path. */
+  runnerTemp: Record<string, string>;
 }
 
 export interface RunOptions {
@@ -116,6 +118,9 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
       options.timeoutMs ?? 60_000,
     );
     const commands = parseCommands(stdout);
+    const runnerTempFiles: Record<string, string> = {};
+    for (const name of readdirSync(runnerTemp))
+      runnerTempFiles[join(runnerTemp, name)] = readFileSync(join(runnerTemp, name), 'utf8');
     return {
       exitCode,
       outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
@@ -128,6 +133,7 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
         .map((c) => ({ level: c.command as 'error' | 'warning' | 'notice', message: c.message })),
       masks: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
       log: `${stdout}\n${stderr}`,
+      runnerTemp: runnerTempFiles,
     };
   } finally {
     rmSync(temp, { recursive: true, force: true });

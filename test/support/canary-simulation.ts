@@ -1,13 +1,14 @@
 /**
  * Simulated canary runs, for the statistical tests and `npm run bench:canary`: per interval and arm, a number of
- * requests with a failure probability (binomial counts) and a lognormal latency whose per-interval 99th
- * percentile is drawn exactly (the k-th order statistic of n requests, through a Beta variate). Seeded, so the
- * same scenario gives the same data to every judge.
+ * requests with a failure probability (binomial counts) and lognormal latencies counted into the rating
+ * service's histogram buckets (multinomial counts). Seeded, so the same scenario gives the same data to every
+ * judge.
  */
 import { CanaryAnalysis, type AnalysisResult } from '../../src/canary/analysis.js';
 import type { Judge, LookData, MetricJudgement } from '../../src/canary/model.js';
 import { PRESETS } from '../../src/canary/presets.js';
-import { normalQuantile } from '../../src/canary/stats/distributions.js';
+import { normalCdf } from '../../src/canary/stats/distributions.js';
+import { DURATION_BUCKETS } from '../../service/src/http/metrics.js';
 
 export interface Scenario {
   name: string;
@@ -37,32 +38,15 @@ function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-/** Marsaglia & Tsang's gamma sampler. */
-function gamma(shape: number, random: () => number): number {
-  if (shape < 1) return gamma(shape + 1, random) * Math.pow(random() || 1e-12, 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = normal(random);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = random();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
-function beta(a: number, b: number, random: () => number): number {
-  const x = gamma(a, random);
-  return x / (x + gamma(b, random));
-}
-
-/** Binomial(n, p) by inversion (p is small here). */
+/** Binomial(n, p): by inversion when n·p is small, by the normal approximation (rounded, clamped) otherwise. */
 export function binomial(n: number, p: number, random: () => number): number {
-  if (p <= 0) return 0;
+  if (p <= 0 || n <= 0) return 0;
+  if (p >= 1) return n;
+  const mean = n * p;
+  if (mean > 40 && n * (1 - p) > 40) {
+    const x = Math.round(mean + Math.sqrt(mean * (1 - p)) * normal(random));
+    return Math.min(n, Math.max(0, x));
+  }
   if (p > 0.5) return n - binomial(n, 1 - p, random);
   const q = 1 - p;
   const s = p / q;
@@ -81,17 +65,34 @@ export function binomial(n: number, p: number, random: () => number): number {
 const LATENCY_MU = Math.log(0.05);
 const LATENCY_SIGMA = 0.5;
 
-/** The 99th percentile of n lognormal request latencies, drawn exactly. */
-export function sampleP99(n: number, multiplier: number, random: () => number): number {
-  const k = Math.ceil(0.99 * n);
-  const u = beta(k, n - k + 1, random);
-  return Math.exp(LATENCY_MU + LATENCY_SIGMA * normalQuantile(u)) * multiplier;
+/**
+ * The cumulative bucket counts of n lognormal latencies (median 50 ms, times `multiplier`) in the rating
+ * service's buckets: a multinomial drawn as a chain of conditional binomials.
+ */
+export function sampleHistogram(n: number, multiplier: number, random: () => number): Map<number, number> {
+  const buckets = new Map<number, number>();
+  let left = n;
+  let below = 0;
+  let previousCdf = 0;
+  for (const le of DURATION_BUCKETS) {
+    const cdf = normalCdf((Math.log(le / multiplier) - LATENCY_MU) / LATENCY_SIGMA);
+    const p = previousCdf >= 1 ? 0 : (cdf - previousCdf) / (1 - previousCdf);
+    const inBucket = binomial(left, Math.min(1, Math.max(0, p)), random);
+    left -= inBucket;
+    below += inBucket;
+    previousCdf = cdf;
+    buckets.set(le, below);
+  }
+  buckets.set(Infinity, n);
+  return buckets;
 }
 
 export const ERROR_RATE = 'http-error-rate';
 export const LATENCY = 'http-latency-p99';
 
-export function presetJudgements(overrides: Partial<Record<string, Partial<MetricJudgement>>> = {}): MetricJudgement[] {
+export function presetJudgements(
+  overrides: Partial<Record<string, Partial<MetricJudgement>>> = {},
+): MetricJudgement[] {
   return [ERROR_RATE, LATENCY].map((name) => ({ name, ...PRESETS[name]!.judgement, ...overrides[name] }));
 }
 
@@ -107,15 +108,18 @@ export function simulateLooks(scenario: Scenario, seed: number): Map<string, Loo
       look,
       at,
       kind: 'ratio',
-      canary: { events: binomial(n, Math.min(1, scenario.baselineErrorRate * scenario.errorMultiplier), random), total: n },
+      canary: {
+        events: binomial(n, Math.min(1, scenario.baselineErrorRate * scenario.errorMultiplier), random),
+        total: n,
+      },
       baseline: { events: binomial(n, scenario.baselineErrorRate, random), total: n },
     });
     data.set(LATENCY, {
       look,
       at,
-      kind: 'value',
-      canary: sampleP99(n, scenario.latencyMultiplier, random),
-      baseline: sampleP99(n, 1, random),
+      kind: 'histogram',
+      canary: sampleHistogram(n, scenario.latencyMultiplier, random),
+      baseline: sampleHistogram(n, 1, random),
     });
     looks.push(data);
   }
@@ -129,7 +133,11 @@ export interface SimulationOptions {
   minRequests?: number;
 }
 
-export function runSimulated(scenario: Scenario, looks: Map<string, LookData>[], options: SimulationOptions): AnalysisResult {
+export function runSimulated(
+  scenario: Scenario,
+  looks: Map<string, LookData>[],
+  options: SimulationOptions,
+): AnalysisResult {
   const analysis = new CanaryAnalysis({
     metrics: options.metrics,
     judge: options.judge,

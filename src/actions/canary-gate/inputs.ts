@@ -279,6 +279,21 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)',
       );
     inputs.awsRegion = region;
+    if (!metricsText.trim()) {
+      throw new InputError(
+        'metrics',
+        undefined,
+        'metric definitions with CloudWatch expressions: the presets are written in PromQL',
+      );
+    }
+    const quantiles = metrics.filter((m) => m.kind === 'quantile').map((m) => m.name);
+    if (quantiles.length) {
+      throw new InputError(
+        'metrics',
+        quantiles.join(', '),
+        'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)',
+      );
+    }
   }
   if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
     throw new InputError(

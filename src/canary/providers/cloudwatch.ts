@@ -1,9 +1,10 @@
 /**
- * The CloudWatch provider: one `GetMetricData` call per look (@aws-sdk/client-cloudwatch), with every metric's
- * canary and baseline expressions as metric data queries over the look's interval. Expressions are CloudWatch
- * Metrics Insights queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector
- * (e.g. `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
- * `canary-selector: Track = 'canary'`).
+ * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
+ * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
+ * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
+ * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
+ * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
  *
  * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
  * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
@@ -28,6 +29,15 @@ interface Planned {
   part: QueryRecord['part'];
   template: string;
 }
+
+/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */
+const INSIGHTS_QUERY = /^\s*SELECT\s/i;
+/** At most 500 metric data queries a request. */
+const MAX_QUERIES_PER_REQUEST = 500;
+/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */
+const CONCURRENT_REQUESTS = 4;
+/** A guard against a NextToken that never ends. */
+const MAX_PAGES = 100;
 
 /** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */
 const CONFIGURATION_ERRORS = new Set([
@@ -71,7 +81,12 @@ export class CloudWatchCollector implements LookCollector {
   ): CloudWatchCollector {
     const client = new CloudWatchClient({
       region,
-      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+      // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
+      requestHandler: {
+        requestTimeout: timeoutMs,
+        connectionTimeout: timeoutMs,
+        throwOnRequestTimeout: true,
+      },
       maxAttempts: 3,
     });
     return new CloudWatchCollector(client, metrics, selectors);
@@ -98,33 +113,47 @@ export class CloudWatchCollector implements LookCollector {
       Label: `${p.metric.name} ${p.arm} ${p.part}`,
       ReturnData: true,
     }));
+    // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
+    const insights = request.map((query) => INSIGHTS_QUERY.test(query.Expression ?? ''));
+    const batches = request.flatMap((_, i) => (insights[i] ? [[i]] : []));
+    const others = request.flatMap((_, i) => (insights[i] ? [] : [i]));
+    for (let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)
+      batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
     const results = new Map<string, MetricDataResult>();
-    try {
-      let nextToken: string | undefined;
-      do {
-        const response = await this.client.send(
-          new GetMetricDataCommand({
-            StartTime: window.start,
-            EndTime: window.end,
-            MetricDataQueries: request,
-            ScanBy: 'TimestampDescending',
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
-        for (const r of response.MetricDataResults ?? []) {
-          const seen = results.get(r.Id ?? '');
-          if (seen) {
-            seen.Values = [...(seen.Values ?? []), ...(r.Values ?? [])];
-            seen.Timestamps = [...(seen.Timestamps ?? []), ...(r.Timestamps ?? [])];
-          } else if (r.Id) results.set(r.Id, r);
+    const abort = new AbortController();
+    let failure: { error: unknown; batch: number[] } | undefined;
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length && !abort.signal.aborted) {
+        const batch = batches[next++]!;
+        try {
+          const found = await this.fetch(
+            batch.map((i) => request[i]!),
+            window,
+            abort.signal,
+          );
+          for (const [id, r] of found) results.set(id, r);
+        } catch (error) {
+          // the first failure decides the look; the requests still in flight are abandoned
+          if (!failure) failure = { error, batch };
+          abort.abort();
         }
-        nextToken = response.NextToken;
-      } while (nextToken);
-    } catch (error) {
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_REQUESTS, batches.length) }, worker));
+    if (failure) {
+      const { error, batch } = failure;
       const name = (error as { name?: string }).name ?? '';
       const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-      if (CONFIGURATION_ERRORS.has(name))
-        throw new ActionError(`${message}\nCheck the metric expressions and selectors.`);
+      if (CONFIGURATION_ERRORS.has(name)) {
+        const rejected = batch.map(
+          (i) =>
+            `  ${this.planned[i]!.metric.name} ${queries[i]!.arm} ${queries[i]!.part}: ${queries[i]!.query}`,
+        );
+        throw new ActionError(
+          `${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`,
+        );
+      }
       for (const q of queries) q.problem = message;
       const data = new Map<string, LookData>(
         this.metrics.map((m) => [m.name, { look: window.look, at, kind: 'none', problem: message }]),
@@ -195,5 +224,43 @@ export class CloudWatchCollector implements LookCollector {
       }
     });
     return { data, queries };
+  }
+
+  /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */
+  private async fetch(
+    queries: MetricDataQuery[],
+    window: LookWindow,
+    abortSignal: AbortSignal,
+  ): Promise<Map<string, MetricDataResult>> {
+    const results = new Map<string, MetricDataResult>();
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      if (++pages > MAX_PAGES)
+        throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+      const response = await this.client.send(
+        new GetMetricDataCommand({
+          StartTime: window.start,
+          EndTime: window.end,
+          MetricDataQueries: queries,
+          ScanBy: 'TimestampDescending',
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+        { abortSignal },
+      );
+      for (const r of response.MetricDataResults ?? []) {
+        if (!r.Id) continue;
+        const seen = results.get(r.Id);
+        if (seen) {
+          seen.Values = [...(seen.Values ?? []), ...(r.Values ?? [])];
+          seen.Timestamps = [...(seen.Timestamps ?? []), ...(r.Timestamps ?? [])];
+          seen.Messages = [...(seen.Messages ?? []), ...(r.Messages ?? [])];
+          // PartialData on a page followed by another page is not partial: the last page says
+          seen.StatusCode = r.StatusCode;
+        } else results.set(r.Id, { ...r });
+      }
+      nextToken = response.NextToken;
+    } while (nextToken);
+    return results;
   }
 }

@@ -121,29 +121,4 @@ export function histogramBuckets(samples: readonly Sample[], selector: Selector)
   return buckets;
 }
 
-/**
- * The φ-quantile of a histogram given cumulative bucket counts, as PromQL's histogram_quantile computes it:
- * linear interpolation within the bucket, the lower bound of the first bucket taken as 0 (for a positive upper
- * bound), the +Inf bucket answered with the upper bound of the bucket below. NaN with no observations.
- */
-export function histogramQuantile(q: number, buckets: ReadonlyMap<number, number>): number {
-  const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
-  if (sorted.length < 2 || sorted.at(-1)![0] !== Infinity) return NaN;
-  // counts must be monotonic: fix small violations (as Prometheus does)
-  for (let i = 1; i < sorted.length; i++)
-    if (sorted[i]![1] < sorted[i - 1]![1]) sorted[i]![1] = sorted[i - 1]![1];
-  const total = sorted.at(-1)![1];
-  if (!(total > 0)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const rank = q * total;
-  let i = sorted.findIndex(([, count]) => count >= rank);
-  if (i === sorted.length - 1) return sorted[sorted.length - 2]![0];
-  if (i < 0) i = sorted.length - 1;
-  const [upper, count] = sorted[i]!;
-  const [lowerBound, lowerCount] = i === 0 ? [upper > 0 ? 0 : upper, 0] : sorted[i - 1]!;
-  if (i === 0 && upper <= 0) return upper;
-  const inBucket = count - lowerCount;
-  if (inBucket <= 0) return upper;
-  return lowerBound + (upper - lowerBound) * ((rank - lowerCount) / inBucket);
-}
+export { histogramQuantile } from '../stats/histogram.js';

@@ -1,0 +1,181 @@
+/**
+ * canary-gate end to end with real parts: rating-service processes as baseline and canaries (one with
+ * FAULT_ERROR_RATE, one slower through FAULT_LATENCY_MS, one identical), a real Prometheus scraping them every
+ * second, bounded load on all of them, and the built bundle run as the Actions runner runs it.
+ *
+ * Every arm answers in about 20 ms (FAULT_LATENCY_MS): a service that answers in one millisecond has a p99 made
+ * of scheduling noise between processes that share two cores, which is not what a canary analysis looks at.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startServiceProcess, type ServiceProcess } from '../../service/testing/process.js';
+import { runAction, type RunResult } from '../harness/runner.js';
+import { startLoad, type Load } from '../support/load.js';
+import { startPrometheus, waitForScrapes, type PrometheusServer } from '../support/prometheus.js';
+
+const ARMS = {
+  baseline: { FAULT_LATENCY_MS: '20' },
+  identical: { FAULT_LATENCY_MS: '20' },
+  errors: { FAULT_LATENCY_MS: '20', FAULT_ERROR_RATE: '0.2' },
+  slow: { FAULT_LATENCY_MS: '60' },
+} as const;
+type Arm = keyof typeof ARMS;
+
+let services: Record<Arm, ServiceProcess>;
+let prometheus: PrometheusServer;
+let load: Load;
+
+beforeAll(async () => {
+  const started = await Promise.all(
+    (Object.keys(ARMS) as Arm[]).map(
+      async (arm) =>
+        [arm, await startServiceProcess({ env: { REGION: 'us-east-1', ...ARMS[arm] } })] as const,
+    ),
+  );
+  services = Object.fromEntries(started) as Record<Arm, ServiceProcess>;
+  prometheus = await startPrometheus(
+    (Object.keys(ARMS) as Arm[]).map((arm) => ({
+      address: `127.0.0.1:${services[arm].port}`,
+      labels: { track: arm },
+    })),
+  );
+  // traffic on every arm for as long as the analyses run (bounded): reads of a few subjects
+  const urls = (arm: Arm) => ['a', 'b', 'c'].map((s) => `${services[arm].url}/v1/subjects/item-${s}/rating`);
+  load = startLoad((Object.keys(ARMS) as Arm[]).flatMap(urls), {
+    ratePerSecond: 900,
+    maxDurationMs: 120_000,
+    workers: 40,
+  });
+  await waitForScrapes(prometheus.url, 4, 3);
+}, 60_000);
+
+afterAll(async () => {
+  await load?.stop();
+  await prometheus?.stop();
+  await Promise.all(Object.values(services ?? {}).map((s) => s.stop()));
+});
+
+function analyse(arm: Arm, extra: Record<string, string> = {}): Promise<RunResult> {
+  return runAction({
+    action: 'canary-gate',
+    eventName: 'workflow_dispatch',
+    inputs: {
+      'prometheus-url': prometheus.url,
+      'canary-selector': `track="${arm}"`,
+      'baseline-selector': 'track="baseline"',
+      interval: '3s',
+      iterations: '6',
+      ...extra,
+    },
+    timeoutMs: 90_000,
+  });
+}
+
+function report(result: RunResult): any {
+  const text = result.runnerTemp[result.outputs['report']!];
+  if (text === undefined) throw new Error(`no report at ${result.outputs['report']}:\n${result.log}`);
+  return JSON.parse(text);
+}
+
+describe('canary-gate on a real Prometheus', () => {
+  let results: Record<'identical' | 'errors' | 'slow', RunResult>;
+
+  beforeAll(async () => {
+    const [identical, errors, slow] = await Promise.all([
+      analyse('identical'),
+      analyse('errors'),
+      analyse('slow'),
+    ]);
+    results = { identical, errors, slow };
+  }, 120_000);
+
+  test('an identical canary is promoted', () => {
+    const r = results.identical;
+    if (r.outputs['decision'] !== 'promote') console.log(r.summary);
+    expect(r.outputs['decision']).toBe('promote');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['failed-metrics']).toBe('[]');
+    expect(Number(r.outputs['score'])).toBe(100);
+    expect(r.summary).toContain('Canary: promote');
+    expect(r.summary).toContain('xychart-beta');
+  });
+
+  test('a canary answering 20% of API requests with 500 is rolled back on the error rate, early', () => {
+    const r = results.errors;
+    expect(r.outputs['decision']).toBe('rollback');
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.outputs['failed-metrics']!)).toContain('http-error-rate');
+    const rep = report(r);
+    expect(rep.stoppedEarly).toBe(true);
+    expect(rep.looksTaken).toBeLessThan(6);
+    expect(r.annotations.at(-1)!.message).toMatch(/^Canary decision: rollback/);
+  });
+
+  test('a canary 40 ms slower is rolled back on latency', () => {
+    const r = results.slow;
+    expect(r.outputs['decision']).toBe('rollback');
+    expect(JSON.parse(r.outputs['failed-metrics']!)).toEqual(['http-latency-p99']);
+  });
+
+  test('the report holds every query, its value and each look', () => {
+    const rep = report(results.identical);
+    expect(rep.queries.length).toBeGreaterThanOrEqual(6 * 6);
+    expect(rep.queries[0]).toMatchObject({
+      metric: expect.any(String),
+      arm: expect.any(String),
+      query: expect.stringContaining('track="'),
+    });
+    expect(rep.metrics.map((m: any) => m.name)).toEqual(['http-error-rate', 'http-latency-p99']);
+    expect(rep.metrics[0].looks).toHaveLength(6);
+  });
+});
+
+describe('canary-gate without Prometheus: the scrape provider', () => {
+  test('reads /metrics of both arms directly: errors roll back, identical promotes', async () => {
+    const run = (arm: Arm) =>
+      runAction({
+        action: 'canary-gate',
+        eventName: 'workflow_dispatch',
+        inputs: {
+          provider: 'scrape',
+          'canary-targets': `${services[arm].url}/metrics`,
+          'baseline-targets': `${services.baseline.url}/metrics`,
+          interval: '2s',
+          iterations: '6',
+        },
+        timeoutMs: 60_000,
+      });
+    const [errors, identical] = await Promise.all([run('errors'), run('identical')]);
+    expect(errors.outputs['decision']).toBe('rollback');
+    expect(identical.outputs['decision']).toBe('promote');
+  }, 60_000);
+});
+
+describe('when Prometheus goes away', () => {
+  test('a run whose Prometheus stops mid-run does not promote', async () => {
+    const own = await startPrometheus([
+      { address: `127.0.0.1:${services.identical.port}`, labels: { track: 'identical' } },
+      { address: `127.0.0.1:${services.baseline.port}`, labels: { track: 'baseline' } },
+    ]);
+    await waitForScrapes(own.url, 2, 3);
+    const running = runAction({
+      action: 'canary-gate',
+      eventName: 'workflow_dispatch',
+      inputs: {
+        'prometheus-url': own.url,
+        'canary-selector': 'track="identical"',
+        'baseline-selector': 'track="baseline"',
+        interval: '2s',
+        iterations: '6',
+        timeout: '1s',
+      },
+      timeoutMs: 60_000,
+    });
+    await new Promise((r) => setTimeout(r, 5000));
+    await own.stop();
+    const r = await running;
+    expect(r.outputs['decision']).not.toBe('promote');
+    expect(r.outputs['decision']).toBe('inconclusive');
+    expect(r.exitCode).toBe(1);
+    expect(r.summary).toMatch(/The metrics provider failed: look \d+: cannot reach Prometheus/);
+  }, 60_000);
+});
