@@ -12,11 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPlanModel } from '../src/terraform/changes.js';
-import { planFingerprint } from '../src/terraform/fingerprint.js';
 import type { RawPlan } from '../src/terraform/plan.js';
-import { renderPlanReport } from '../src/terraform/render.js';
-import { collectSensitiveValues } from '../src/terraform/sensitive.js';
+import { buildPlanReports } from '../src/terraform/pipeline.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = 7;
@@ -74,6 +71,17 @@ function instance(i: number, variant: number): Record<string, unknown> {
   };
 }
 
+/** Keys sorted at every depth, as Terraform writes them. */
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortKeys);
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
 /** A plan with `count` resources: 40% create, 30% update, 10% replace, 10% delete, 10% no-op. */
 export function generatePlan(count: number): RawPlan {
   const resourceChanges = [];
@@ -90,11 +98,19 @@ export function generatePlan(count: number): RawPlan {
               ? ['delete']
               : ['no-op'];
     const before =
-      actions[0] === 'create' ? null : { id: `i-${i.toString(16).padStart(12, '0')}`, ...instance(i, 0) };
+      actions[0] === 'create'
+        ? null
+        : (sortKeys({ id: `i-${i.toString(16).padStart(12, '0')}`, ...instance(i, 0) }) as Record<
+            string,
+            unknown
+          >);
     const after =
       actions[0] === 'delete' && actions.length === 1
         ? null
-        : { ...(before ? { id: before.id } : {}), ...instance(i, actions[0] === 'no-op' ? 0 : 1) };
+        : sortKeys({
+            ...(before ? { id: before['id'] } : {}),
+            ...instance(i, actions[0] === 'no-op' ? 0 : 1),
+          });
     const sensitive = i % 10 === 0 ? { db_password: true } : {};
     resourceChanges.push({
       address: `module.region["us-east-1"].aws_instance.rating["node-${i}"]`,
@@ -142,19 +158,14 @@ export function generatePlan(count: number): RawPlan {
   } as RawPlan;
 }
 
-function render(plan: RawPlan): { comment: number; summary: number } {
-  const model = buildPlanModel(plan);
-  const sensitive = collectSensitiveValues(plan);
-  const fingerprint = planFingerprint(plan);
-  const context = { label: 'bench', fingerprint, marker: '<!-- openclaw:plan-comment label=bench -->' };
-  const comment = renderPlanReport(model, sensitive, context, { maxLength: 65000, unit: 'chars' });
-  const summary = renderPlanReport(
-    model,
-    sensitive,
-    { label: 'bench', fingerprint },
-    { maxLength: 1024 * 1024 - 4096, unit: 'bytes' },
-  );
-  return { comment: comment.markdown.length, summary: Buffer.byteLength(summary.markdown) };
+async function render(plan: RawPlan): Promise<{ comment: number; summary: number }> {
+  const reports = await buildPlanReports(plan, {
+    context: { label: 'bench' },
+    commentMaxLength: 65000,
+    marker: (fingerprint) => `<!-- openclaw:plan-comment label=bench fingerprint=${fingerprint} -->`,
+    summary: true,
+  });
+  return { comment: reports.comment.markdown.length, summary: Buffer.byteLength(reports.summary!.markdown) };
 }
 
 function median(values: number[]): number {
@@ -162,7 +173,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function measure(name: string, text: string): void {
+async function measure(name: string, text: string): Promise<void> {
   const parseTimes: number[] = [];
   const renderTimes: number[] = [];
   let sizes = { comment: 0, summary: 0 };
@@ -173,7 +184,7 @@ function measure(name: string, text: string): void {
     parseTimes.push(performance.now() - t);
     resources = plan.resource_changes?.length ?? 0;
     t = performance.now();
-    sizes = render(plan);
+    sizes = await render(plan);
     renderTimes.push(performance.now() - t);
   }
   const parse = median(parseTimes);
@@ -185,16 +196,16 @@ function measure(name: string, text: string): void {
   );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
 
-function main(): void {
+async function main(): Promise<void> {
   console.log(`plan-comment render benchmark (median of ${ROUNDS} rounds, Node ${process.version})`);
-  measure('generated 10,000 resources', JSON.stringify(generatePlan(10_000)));
-  measure(
+  await measure('generated 10,000 resources', JSON.stringify(generatePlan(10_000)));
+  await measure(
     'borchero-300-foreach-create.json',
     readFileSync(join(ROOT, 'test/fixtures/terraform-plans/borchero-300-foreach-create.json'), 'utf8'),
   );
-  measure(
+  await measure(
     'checkov-aws-55-create-outputs.json',
     readFileSync(join(ROOT, 'test/fixtures/terraform-plans/checkov-aws-55-create-outputs.json'), 'utf8'),
   );

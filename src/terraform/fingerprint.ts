@@ -10,13 +10,19 @@
  *
  * Sensitive values are part of what would be applied (rotating a password is a change), but the fingerprint is
  * shown in the comment, so hashing them directly would let anyone who reads the PR test guesses of a weak
- * secret at sha256 speed. Each sensitive leaf is therefore replaced by a placeholder and all of them together
- * enter the hash only through scrypt (N=2^15, r=8), which makes each guess cost tens of milliseconds and some
- * 32 MiB of memory. A sensitive leaf is one the changes mark, and also any leaf that is or contains a value the
- * changes mark elsewhere (Terraform and providers echo secrets unmarked, e.g. `terraform_data.output`). Only the
+ * secret at sha256 speed. So every value the changes mark sensitive is replaced in the canonical form by its
+ * position in the sorted list of all of them (`{"$s":3}`: the same secret in two places gets the same number, and
+ * moving secrets between attributes changes the numbers), and the list itself enters the hash only through scrypt
+ * (N=2^15, r=8), which makes each guess cost tens of milliseconds and some 32 MiB of memory. Terraform and
+ * providers also echo secrets unmarked (`terraform_data.output`, connection strings): an unmarked leaf equal to a
+ * marked value gets its number too, and one that merely holds a marked value (or an object keyed by one) is
+ * replaced by `{"$e":n}` and goes, in order, into a second list that also enters only through scrypt. Only the
  * changes' own marks count, so the fingerprint still depends on nothing but the fields listed above.
+ *
+ * The list of marked values is known before the walk, so `planFingerprintAsync` derives its key on libuv's
+ * thread pool while the canonical form is hashed.
  */
-import { createHash, scryptSync, type Hash } from 'node:crypto';
+import { createHash, scrypt, scryptSync, type Hash } from 'node:crypto';
 import type { MarkTree, RawChange, RawPlan } from './plan.js';
 import { childMark, SensitiveValues } from './sensitive.js';
 
@@ -26,15 +32,18 @@ const SCRYPT_OPTIONS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 /** Writes canonical JSON into a hash in 64 KiB pieces, never building the whole document in memory. */
 class CanonicalWriter {
-  readonly secrets: unknown[] = [];
+  /** Leaves that hold a marked value without being one, in walk order. */
+  readonly echoes: unknown[] = [];
   private buffer = '';
+  /** JSON of object keys, cached: the same attribute names recur in every resource. */
+  private readonly keyJson = new Map<string, string>();
+
   constructor(
     private readonly hash: Hash,
     private readonly known: SensitiveValues,
+    /** Position of each marked value in their sorted list. */
+    private readonly index: ReadonlyMap<string, number>,
   ) {}
-
-  /** JSON of object keys, cached: the same attribute names recur in every resource. */
-  private readonly keyJson = new Map<string, string>();
 
   raw(text: string): void {
     this.buffer += text;
@@ -46,25 +55,39 @@ class CanonicalWriter {
     this.buffer = '';
   }
 
-  private secret(value: unknown): void {
-    this.secrets.push(value ?? null);
-    this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
+  /** A marked value with every string and number leaf replaced by its number in the sorted list. */
+  private numbered(value: unknown): unknown {
+    if (typeof value === 'string') return value === '' ? '' : (this.index.get(value) ?? value);
+    if (typeof value === 'number') return this.index.get(String(value)) ?? value;
+    if (value === null || typeof value !== 'object') return value ?? null;
+    if (Array.isArray(value)) return value.map((item) => this.numbered(item));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort(compare))
+      out[key] = this.numbered((value as Record<string, unknown>)[key]);
+    return out;
   }
 
-  /**
-   * Canonical JSON of `value`. A leaf is replaced and collected when `sensitive` marks it, or when it is, or
-   * holds, a value the plan marks sensitive somewhere (Terraform and providers echo secrets unmarked); an object
-   * keyed by such a value is a secret as a whole.
-   */
+  private marked(value: unknown): void {
+    this.raw('{"$s":' + JSON.stringify(this.numbered(value)) + '}');
+  }
+
+  private echo(value: unknown): void {
+    this.echoes.push(typeof value === 'object' && value !== null ? canonicalJson(value) : value);
+    this.raw('{"$e":' + String(this.echoes.length) + '}');
+  }
+
+  /** Canonical JSON of `value`, with sensitive values replaced as the file's header describes. */
   value(value: unknown, sensitive: MarkTree = undefined): void {
-    if (sensitive === true) return this.secret(value);
+    if (sensitive === true) return this.marked(value);
     const known = this.known;
     switch (typeof value) {
       case 'string':
-        if (value !== '' && known.size > 0 && known.contains(value)) return this.secret(value);
+        if (value === '' || known.size === 0) return this.raw(JSON.stringify(value));
+        if (known.isSensitive(value)) return this.marked(value);
+        if (known.contains(value)) return this.echo(value);
         return this.raw(JSON.stringify(value));
       case 'number':
-        if (known.size > 0 && known.isSensitive(String(value))) return this.secret(value);
+        if (known.size > 0 && known.isSensitive(String(value))) return this.marked(value);
         return this.raw(JSON.stringify(value));
       case 'boolean':
         return this.raw(value ? 'true' : 'false');
@@ -76,10 +99,12 @@ class CanonicalWriter {
     if (value === null) return this.raw('null');
     const marks =
       sensitive !== null && sensitive !== undefined && sensitive !== false ? sensitive : undefined;
-    if (known.size === 0 && marks === undefined) {
-      // nothing secret can be inside: let the engine write it, with keys sorted where they are not already
-      return this.raw(JSON.stringify(value, sortedKeys));
-    }
+    // Fast path: replace the marked leaves (a copy along the marked paths only), let the engine write the rest
+    // with sorted keys, and keep the text unless a marked value shows up in it anyway: then walk leaf by leaf.
+    const masked = marks === undefined ? value : this.maskMarked(value, marks);
+    // Terraform writes keys sorted: checking that is much cheaper than a replacer that sorts
+    const json = keysSorted(masked) ? JSON.stringify(masked) : JSON.stringify(masked, sortedKeys);
+    if (!known.foundInJson(json)) return this.raw(json);
     if (Array.isArray(value)) {
       this.raw('[');
       for (let i = 0; i < value.length; i++) {
@@ -91,21 +116,37 @@ class CanonicalWriter {
     }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).sort(compare);
-    if (known.size > 0) {
-      for (const key of keys) if (key.length > 0 && known.contains(key)) return this.secret(value);
-    }
+    for (const key of keys) if (key.length > 0 && known.contains(key)) return this.echo(value);
     this.raw('{');
     let first = true;
     for (const key of keys) {
       const item = record[key];
       if (item === undefined) continue;
-      let json = this.keyJson.get(key);
-      if (json === undefined) this.keyJson.set(key, (json = JSON.stringify(key) + ':'));
-      this.raw(first ? json : ',' + json);
+      let keyText = this.keyJson.get(key);
+      if (keyText === undefined) this.keyJson.set(key, (keyText = JSON.stringify(key) + ':'));
+      this.raw(first ? keyText : ',' + keyText);
       first = false;
       this.value(item, marks === undefined ? undefined : childMark(marks, key));
     }
     this.raw('}');
+  }
+
+  /** `value` with the leaves `marks` marks replaced by their placeholders. */
+  private maskMarked(value: unknown, marks: MarkTree): unknown {
+    if (marks === true) return { $s: this.numbered(value) };
+    if (
+      marks === null ||
+      marks === undefined ||
+      typeof marks !== 'object' ||
+      value === null ||
+      typeof value !== 'object'
+    )
+      return value;
+    if (Array.isArray(value)) return value.map((item, i) => this.maskMarked(item, childMark(marks, i)));
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value))
+      out[key] = this.maskMarked((value as Record<string, unknown>)[key], childMark(marks, key));
+    return out;
   }
 
   field(name: string, write: () => void, first = false): void {
@@ -123,6 +164,24 @@ class CanonicalWriter {
     this.field('replace_paths', () => this.value(change.replace_paths ?? null));
     this.field('importing', () => this.value(change.importing ?? null));
   }
+}
+
+/** True when every object in `value` has its keys in code-unit order already. */
+function keysSorted(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (const item of value)
+      if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && previous > key) return false;
+    previous = key;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+  }
+  return true;
 }
 
 /** A JSON.stringify replacer that writes every object with its keys in code-unit order (as `value` does). */
@@ -153,9 +212,21 @@ function markedInChanges(plan: RawPlan): SensitiveValues {
   return values;
 }
 
-export function planFingerprint(plan: RawPlan): string {
+/** The marked values in their sorted order, and each one's position. */
+function markedList(plan: RawPlan): { known: SensitiveValues; sorted: string[]; index: Map<string, number> } {
+  const known = markedInChanges(plan);
+  const sorted = [...known.exact].sort(compare);
+  return { known, sorted, index: new Map(sorted.map((v, i) => [v, i])) };
+}
+
+/** Hash the canonical form; returns the hash (not yet digested) and the echoes found on the way. */
+function hashCanonical(
+  plan: RawPlan,
+  known: SensitiveValues,
+  index: ReadonlyMap<string, number>,
+): { hash: Hash; echoes: unknown[] } {
   const hash = createHash('sha256');
-  const w = new CanonicalWriter(hash, markedInChanges(plan));
+  const w = new CanonicalWriter(hash, known, index);
   w.raw('{"openclaw_plan_fingerprint":1');
   w.field('errored', () => w.value(plan.errored === true));
   w.field('complete', () => w.value(plan.complete !== false));
@@ -189,12 +260,45 @@ export function planFingerprint(plan: RawPlan): string {
   });
   w.raw('}');
   w.flush();
-  if (w.secrets.length > 0) {
-    const material = JSON.stringify(w.secrets.map(canonicalJson));
-    hash.update('\n' + scryptSync(material, SCRYPT_SALT, 32, SCRYPT_OPTIONS).toString('hex'));
-  }
+  return { hash, echoes: w.echoes };
+}
+
+function finish(hash: Hash, derived: (Buffer | undefined)[]): string {
+  for (const key of derived) if (key) hash.update('\n' + key.toString('hex'));
   return FINGERPRINT_PREFIX + hash.digest('hex');
 }
+
+const material = (values: unknown[]): string => JSON.stringify(values);
+
+export function planFingerprint(plan: RawPlan): string {
+  const { known, sorted, index } = markedList(plan);
+  const { hash, echoes } = hashCanonical(plan, known, index);
+  return finish(hash, [
+    sorted.length ? scryptSync(material(sorted), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined,
+    echoes.length ? scryptSync(material(echoes), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined,
+  ]);
+}
+
+function scryptAsync(text: string): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(text, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
+/**
+ * The same fingerprint, with the key derivation of the marked values on libuv's thread pool while the canonical
+ * form is hashed (and the caller's report renders).
+ */
+export async function planFingerprintAsync(plan: RawPlan): Promise<string> {
+  const { known, sorted, index } = markedList(plan);
+  const markedKey = sorted.length ? scryptAsync(material(sorted)) : Promise.resolve(undefined);
+  const { hash, echoes } = hashCanonical(plan, known, index);
+  const echoKey = echoes.length ? await scryptAsync(material(echoes)) : undefined;
+  return finish(hash, [await markedKey, echoKey]);
+}
+
+/** The length of every fingerprint: a report can be rendered with a placeholder of this length first. */
+export const FINGERPRINT_LENGTH = FINGERPRINT_PREFIX.length + 64;
 
 /** Canonical JSON (sorted keys) as a string, for small values. */
 export function canonicalJson(value: unknown): string {

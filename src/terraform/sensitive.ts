@@ -31,6 +31,8 @@ export class SensitiveValues {
   /** Every marked leaf, as the string it would render as. */
   readonly exact = new Set<string>();
   private patterns: PatternSet | undefined;
+  private jsonPatterns: PatternSet | undefined;
+  private jsonDirty = false;
   private dirty = false;
 
   add(value: unknown): void {
@@ -50,6 +52,7 @@ export class SensitiveValues {
     if (this.exact.has(text)) return;
     this.exact.add(text);
     this.dirty = true;
+    this.jsonDirty = true;
   }
 
   /** Add every leaf of `value` that `marks` marks sensitive. */
@@ -87,6 +90,26 @@ export class SensitiveValues {
   redact(text: string): string {
     if (this.exact.size === 0) return text;
     return this.matcher().replaceAll(text, REDACTED);
+  }
+
+  /**
+   * True when JSON text may hold a sensitive value: one of at least MIN_REDACT_LENGTH characters, as it is or
+   * as JSON escapes it. A quick check before a value is walked leaf by leaf.
+   */
+  foundInJson(json: string): boolean {
+    if (this.exact.size === 0) return false;
+    if (this.jsonDirty || !this.jsonPatterns) {
+      const forms = new Set<string>();
+      for (const s of this.exact) {
+        if (s.length < MIN_REDACT_LENGTH) continue;
+        forms.add(s);
+        const escaped = JSON.stringify(s).slice(1, -1);
+        if (escaped !== s) forms.add(escaped);
+      }
+      this.jsonPatterns = new PatternSet([...forms]);
+      this.jsonDirty = false;
+    }
+    return this.jsonPatterns.found(json);
   }
 
   /** True when `text` is a sensitive value or holds one (of at least MIN_REDACT_LENGTH characters). */

@@ -16,16 +16,13 @@ import {
 import { headSha, readRunContext, runUrl, type RunContext } from '../../github/context.js';
 import { resolveTokenIdentity } from '../../github/identity.js';
 import { resolvePullRequest } from '../../github/pulls.js';
-import { buildPlanModel, summaryLine, type PlanModel } from '../../terraform/changes.js';
-import { planFingerprint } from '../../terraform/fingerprint.js';
-import { renderPlanReport, type ReportContext } from '../../terraform/render.js';
-import { collectSensitiveValues } from '../../terraform/sensitive.js';
+import { summaryLine, type PlanModel } from '../../terraform/changes.js';
+import { buildPlanReports } from '../../terraform/pipeline.js';
+import type { ReportContext } from '../../terraform/render.js';
 import { loadPlan } from '../../terraform/source.js';
 import { parseInputs, type PlanCommentInputs } from './inputs.js';
 
 export const COMMENT_KIND = 'plan-comment';
-/** GitHub keeps at most 1 MiB of job summary per step. */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 
 export interface PlanCommentDeps {
   env: NodeJS.ProcessEnv;
@@ -43,17 +40,23 @@ export async function run(io: ActionIO, deps: PlanCommentDeps = defaultDeps()): 
   const inputs = parseInputs(io);
   const context = readRunContext(deps.env);
   const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
-  const sensitive = collectSensitiveValues(loaded.plan);
-  for (const secret of sensitive.secretsForLog()) io.setSecret(secret);
-  const model = buildPlanModel(loaded.plan);
-  const fingerprint = planFingerprint(loaded.plan);
-  const summary = summaryLine(model);
-  io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
-
-  const reportContext: ReportContext = { label: inputs.label, fingerprint, commitSha: headSha(context) };
+  const reportContext: Omit<ReportContext, 'fingerprint' | 'marker'> = {
+    label: inputs.label,
+    commitSha: headSha(context),
+  };
   const link = runUrl(context);
   if (link) reportContext.runUrl = link;
   if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
+  const reports = await buildPlanReports(loaded.plan, {
+    context: reportContext,
+    commentMaxLength: inputs.maxLength,
+    marker: (fingerprint) => formatMarker({ kind: COMMENT_KIND, label: inputs.label, fingerprint }),
+    summary: inputs.jobSummary,
+  });
+  const { model, sensitive, fingerprint } = reports;
+  for (const secret of sensitive.secretsForLog()) io.setSecret(secret);
+  const summary = summaryLine(model);
+  io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
 
   writeOutputs(io, model, fingerprint, summary);
   if (model.hasDestroy) {
@@ -61,26 +64,15 @@ export async function run(io: ActionIO, deps: PlanCommentDeps = defaultDeps()): 
       `${inputs.label}: ${summary}. Review the destroy warnings in the plan comment before approving.`,
     );
   }
-
-  if (inputs.jobSummary) {
-    const report = renderPlanReport(model, sensitive, reportContext, {
-      maxLength: SUMMARY_LIMIT_BYTES,
-      unit: 'bytes',
-    });
-    await io.appendSummary(report.markdown + '\n');
-  }
+  if (reports.summary) await io.appendSummary(reports.summary.markdown + '\n');
 
   const comment = await syncComment(io, deps, inputs, context, model, () => {
-    const marker = formatMarker({ kind: COMMENT_KIND, label: inputs.label, fingerprint });
-    const report = renderPlanReport(
-      model,
-      sensitive,
-      { ...reportContext, marker },
-      { maxLength: inputs.maxLength, unit: 'chars' },
-    );
-    if (report.omissions.length > 0)
-      io.info(`The comment was shortened (${report.level}): ${report.omissions.join('; ')}.`);
-    return report.markdown;
+    if (reports.comment.omissions.length > 0) {
+      io.info(
+        `The comment was shortened (${reports.comment.level}): ${reports.comment.omissions.join('; ')}.`,
+      );
+    }
+    return reports.comment.markdown;
   });
   io.setOutput('comment-id', comment?.id ?? '');
   io.setOutput('comment-url', comment?.url ?? '');
