@@ -6,6 +6,9 @@ set -euo pipefail
 
 REQUIRED=(
   "redis-server redis-server"
+  "dnsmasq dnsmasq-base"
+  "openssl openssl"
+  "curl curl"
 )
 
 missing_packages=()

@@ -4,6 +4,8 @@ import { INPUT_DEFAULTS as applyGateDefaults } from './apply-gate/inputs.js';
 import { run as applyGate } from './apply-gate/main.js';
 import { INPUT_DEFAULTS as canaryGateDefaults } from './canary-gate/inputs.js';
 import { run as canaryGate } from './canary-gate/main.js';
+import { INPUT_DEFAULTS as failoverCheckDefaults } from './failover-check/inputs.js';
+import { run as failoverCheck } from './failover-check/main.js';
 import { INPUT_DEFAULTS as planCommentDefaults } from './plan-comment/inputs.js';
 import { run as planComment } from './plan-comment/main.js';
 
@@ -16,5 +18,6 @@ export interface RegisteredAction {
 export const ACTIONS: Record<string, RegisteredAction> = {
   'apply-gate': { run: (io) => applyGate(io), defaults: applyGateDefaults },
   'canary-gate': { run: (io) => canaryGate(io), defaults: canaryGateDefaults },
+  'failover-check': { run: (io) => failoverCheck(io), defaults: failoverCheckDefaults },
   'plan-comment': { run: (io) => planComment(io), defaults: planCommentDefaults },
 };

@@ -1,0 +1,205 @@
+/** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */
+import { parseDuration } from '../../common/duration.js';
+import { InputError } from '../../common/errors.js';
+import { readInteger, readOptional, readString, readUrl, type InputReader } from '../../common/inputs.js';
+import { isAddressOrName, parseDnsExpect } from '../../failover/dns-check.js';
+import type { RegionSpec } from '../../failover/model.js';
+import { parseStatusMatcher, type StatusMatcher } from '../../failover/probe.js';
+import { parseHeaderLines } from '../../common/headers.js';
+import { parseRegions } from '../../failover/regions.js';
+import { parseResolverAddress } from '../../failover/resolve.js';
+import { parseSla, type SlaAssertion } from '../../failover/sla.js';
+
+type DefaultedInput =
+  | 'health-path'
+  | 'expected-status'
+  | 'timeout'
+  | 'samples'
+  | 'concurrency'
+  | 'drill-interval'
+  | 'drill-stable'
+  | 'drill-timeout';
+
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
+export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
+  'health-path': '/health',
+  'expected-status': '200',
+  timeout: '2s',
+  samples: '10',
+  concurrency: '16',
+  'drill-interval': '500ms',
+  'drill-stable': '5',
+  'drill-timeout': '5m',
+};
+
+export interface DrillInputs {
+  inject: string;
+  recover: string;
+  url: string;
+  expectRegion?: string;
+  intervalMs: number;
+  stable: number;
+  timeoutMs: number;
+  rtoMaxMs?: number;
+  stateUrl?: string;
+}
+
+export interface FailoverCheckInputs {
+  regions: RegionSpec[];
+  healthPath: string;
+  expectedStatus: StatusMatcher;
+  bodyMatch?: RegExp;
+  timeoutMs: number;
+  samples: number;
+  concurrency: number;
+  /** Header values are secrets: they are masked before anything is logged. */
+  headers: Record<string, string>;
+  sla: SlaAssertion[];
+  minHealthy: number;
+  /** `ip[:port]` in the form Resolver.setServers takes. */
+  dnsResolver?: string;
+  dns?: { name: string; expect?: string[] };
+  drill?: DrillInputs;
+}
+
+/** Drill inputs without a default: set without drill-inject, they are a mistake (drill-interval etc. are defaulted). */
+const DRILL_INPUTS = ['drill-recover', 'drill-url', 'drill-expect-region', 'rto-max', 'drill-state-url'];
+
+function duration(io: InputReader, name: string, fallback: string, minMs: number, maxMs = Infinity): number {
+  const text = readString(io, name, fallback);
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
+    const range =
+      maxMs === Infinity ? ` of at least ${minMs}ms` : ` from ${minMs}ms to ${Math.round(maxMs / 60_000)}m`;
+    throw new InputError(name, text, `a duration such as 500ms, 2s, 5m or 1m30s${minMs > 0 ? range : ''}`);
+  }
+  return ms;
+}
+
+export function parseInputs(io: InputReader): FailoverCheckInputs {
+  const regions = parseRegions(readString(io, 'regions'));
+  const healthPath = readString(io, 'health-path', INPUT_DEFAULTS['health-path']);
+  if (!/^\/[^\s#]*$/.test(healthPath))
+    throw new InputError('health-path', healthPath, 'a path starting with /, such as /health');
+  const statusText = readString(io, 'expected-status', INPUT_DEFAULTS['expected-status']);
+  const expectedStatus = parseStatusMatcher(statusText);
+  if (!expectedStatus)
+    throw new InputError(
+      'expected-status',
+      statusText,
+      'HTTP status codes or classes, e.g. 200, "200,204" or 2xx',
+    );
+  const bodyText = readOptional(io, 'body-match');
+  let bodyMatch: RegExp | undefined;
+  if (bodyText !== undefined) {
+    try {
+      bodyMatch = new RegExp(bodyText);
+    } catch (error) {
+      throw new InputError(
+        'body-match',
+        bodyText,
+        `a JavaScript regular expression (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+  const minHealthy = readInteger(io, 'min-healthy', {
+    min: 1,
+    max: regions.length,
+    fallback: regions.length,
+  })!;
+
+  const resolverText = readOptional(io, 'dns-resolver');
+  let dnsResolver: string | undefined;
+  if (resolverText !== undefined) {
+    dnsResolver = parseResolverAddress(resolverText);
+    if (!dnsResolver)
+      throw new InputError(
+        'dns-resolver',
+        resolverText,
+        'an IP address with an optional port: 10.0.0.2, 10.0.0.2:53 or [fd00::2]:53',
+      );
+  }
+  const dnsName = readOptional(io, 'dns-name');
+  const dnsExpectText = readOptional(io, 'dns-expect');
+  if (dnsExpectText !== undefined && dnsName === undefined)
+    throw new InputError(
+      'dns-expect',
+      dnsExpectText,
+      'nothing unless dns-name is set (the name whose answers it lists)',
+    );
+  let dns: FailoverCheckInputs['dns'];
+  if (dnsName !== undefined) {
+    if (!isAddressOrName(dnsName) || /^[\d.]+$/.test(dnsName))
+      throw new InputError('dns-name', dnsName, 'a DNS name such as rating.example.com');
+    const expect = dnsExpectText === undefined ? undefined : parseDnsExpect(dnsExpectText);
+    for (const e of expect ?? [])
+      if (!isAddressOrName(e))
+        throw new InputError('dns-expect', e, 'IP addresses or a CNAME target, comma or space separated');
+    dns = { name: dnsName.replace(/\.$/, ''), ...(expect ? { expect } : {}) };
+  }
+
+  const inputs: FailoverCheckInputs = {
+    regions,
+    healthPath,
+    expectedStatus,
+    ...(bodyMatch ? { bodyMatch } : {}),
+    timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 10, 600_000),
+    samples: readInteger(io, 'samples', { min: 1, max: 1000, fallback: Number(INPUT_DEFAULTS.samples) })!,
+    concurrency: readInteger(io, 'concurrency', {
+      min: 1,
+      max: 1024,
+      fallback: Number(INPUT_DEFAULTS.concurrency),
+    })!,
+    headers: parseHeaderLines(readString(io, 'headers')),
+    sla: parseSla(readString(io, 'sla')),
+    minHealthy,
+    ...(dnsResolver ? { dnsResolver } : {}),
+    ...(dns ? { dns } : {}),
+  };
+
+  const inject = readOptional(io, 'drill-inject');
+  if (inject === undefined) {
+    const stray = DRILL_INPUTS.find((name) => readOptional(io, name) !== undefined);
+    if (stray)
+      throw new InputError(
+        stray,
+        readOptional(io, stray),
+        'nothing unless drill-inject is set (no drill runs without it)',
+      );
+    return inputs;
+  }
+  const recover = readOptional(io, 'drill-recover');
+  if (recover === undefined)
+    throw new InputError(
+      'drill-recover',
+      undefined,
+      'the shell command that undoes the fault: a drill always runs it, also when the drill fails',
+    );
+  const url = readUrl(io, 'drill-url');
+  if (!url)
+    throw new InputError(
+      'drill-url',
+      undefined,
+      'the URL of the global entry point (the failover DNS name or load balancer)',
+    );
+  const stateUrl = readUrl(io, 'drill-state-url');
+  const rtoMaxText = readOptional(io, 'rto-max');
+  inputs.drill = {
+    inject,
+    recover,
+    url,
+    ...(readOptional(io, 'drill-expect-region') !== undefined
+      ? { expectRegion: readOptional(io, 'drill-expect-region')! }
+      : {}),
+    intervalMs: duration(io, 'drill-interval', INPUT_DEFAULTS['drill-interval'], 10),
+    stable: readInteger(io, 'drill-stable', {
+      min: 1,
+      max: 1000,
+      fallback: Number(INPUT_DEFAULTS['drill-stable']),
+    })!,
+    timeoutMs: duration(io, 'drill-timeout', INPUT_DEFAULTS['drill-timeout'], 100),
+    ...(rtoMaxText !== undefined ? { rtoMaxMs: duration(io, 'rto-max', rtoMaxText, 1) } : {}),
+    ...(stateUrl ? { stateUrl } : {}),
+  };
+  return inputs;
+}
