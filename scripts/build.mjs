@@ -90,7 +90,7 @@ for (;;) {
     break;
   } catch {
     const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
-    let alive = false;
+    let alive;
     try {
       alive = holder > 0 && process.kill(holder, 0);
     } catch {

@@ -3,19 +3,13 @@
  * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
  * run it fast or on a fake clock.
  */
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
 import { CanaryAnalysis, type AnalysisOptions, type AnalysisResult } from './analysis.js';
 import type { LookCollector, QueryRecord } from './collect.js';
 import type { LookVerdict } from './model.js';
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
+export { systemClock, type Clock } from '../common/clock.js';
 
 export interface RunOptions extends AnalysisOptions {
   intervalMs: number;

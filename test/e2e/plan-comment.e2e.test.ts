@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ACTIONS } from '../../src/actions/registry.js';
 import { GitHubDouble } from '../github-double/server.js';
 import { webhookPayload } from '../harness/events.js';
 import { ROOT, runAction, type RunOptions, type RunResult } from '../harness/runner.js';
@@ -306,8 +307,8 @@ describe('events and pull requests', () => {
       inputs: { command: 'deploy-everything' },
     });
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.annotations[0]!.message).toMatch(
-      /Input 'command' is "deploy-everything": expected one of apply-gate, canary-gate, plan-comment/,
+    expect(unknown.annotations[0]!.message).toBe(
+      `Input 'command' is "deploy-everything": expected one of ${Object.keys(ACTIONS).join(', ')}.`,
     );
   });
 });

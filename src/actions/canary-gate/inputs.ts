@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../common/duration.js';
 import { InputError } from '../../common/errors.js';
+import { parseHeaderLines } from '../../common/headers.js';
 import {
   readBoolean,
   readEnum,
@@ -14,6 +15,7 @@ import {
 import type { CanaryDecision } from '../../canary/decision.js';
 import { JUDGES } from '../../canary/judges.js';
 import { parseMetrics } from '../../canary/metrics-config.js';
+import { isCloudWatchPeriod } from '../../canary/providers/cloudwatch.js';
 import type { MetricDefinition } from '../../canary/presets.js';
 
 type DefaultedInput =
@@ -107,40 +109,6 @@ function list(text: string): string[] {
     .filter(Boolean);
 }
 
-/** `Name: value` lines (or a YAML/JSON map) into headers. */
-export function parseHeaders(text: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const trimmed = text.trim();
-  if (trimmed === '') return headers;
-  if (trimmed.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch {
-      throw new InputError('prometheus-headers', undefined, 'a JSON object, or lines of "Name: value"', {
-        secret: true,
-      });
-    }
-    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) headers[k] = String(v);
-    return headers;
-  }
-  for (const line of trimmed.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const colon = line.indexOf(':');
-    const name = line.slice(0, colon).trim();
-    if (colon <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-      throw new InputError(
-        'prometheus-headers',
-        undefined,
-        'lines of "Name: value" (a line has no valid header name before its colon)',
-        { secret: true },
-      );
-    }
-    headers[name] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-
 export function parseInputs(io: InputReader): CanaryGateInputs {
   const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider as Provider);
   const judge = readString(io, 'judge', INPUT_DEFAULTS.judge);
@@ -201,7 +169,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
     );
   }
 
-  const headers = parseHeaders(readString(io, 'prometheus-headers'));
+  const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
   const selectors = {
     canary: readString(io, 'canary-selector'),
     baseline: readString(io, 'baseline-selector'),
@@ -284,6 +252,13 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         'metrics',
         undefined,
         'metric definitions with CloudWatch expressions: the presets are written in PromQL',
+      );
+    }
+    if (intervalMs % 1000 !== 0 || !isCloudWatchPeriod(intervalMs / 1000)) {
+      throw new InputError(
+        'interval',
+        readString(io, 'interval', INPUT_DEFAULTS.interval),
+        'with CloudWatch, a period it accepts: 1s, 5s, 10s, 20s, 30s (high-resolution metrics) or a multiple of 1m',
       );
     }
     const quantiles = metrics.filter((m) => m.kind === 'quantile').map((m) => m.name);

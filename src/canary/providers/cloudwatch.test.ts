@@ -9,7 +9,7 @@ import { ActionError } from '../../common/errors.js';
 import type { LookWindow } from '../collect.js';
 import { parseMetrics } from '../metrics-config.js';
 import { CloudWatchDouble } from '../../../test/cloudwatch-double/server.js';
-import { CloudWatchCollector } from './cloudwatch.js';
+import { alignToPeriod, CloudWatchCollector, isCloudWatchPeriod } from './cloudwatch.js';
 
 const METRICS = `
 - name: errors
@@ -29,7 +29,8 @@ const EXPR = {
   canaryLatency: q('AVG(LatencyP99)', 'canary'),
   baselineLatency: q('AVG(LatencyP99)', 'baseline'),
 };
-const T0 = Date.parse('2026-01-01T12:00:00.250Z');
+// on CloudWatch's period grid, so the collector's alignment leaves the windows as they are
+const T0 = Date.parse('2026-01-01T12:00:00.000Z');
 const INTERVAL = 30_000;
 const windowOf = (look: number): LookWindow => ({
   look,
@@ -276,5 +277,32 @@ describe('CloudWatch failing', () => {
     expect(look.data.get('latency')).toMatchObject({ kind: 'none' });
     // three attempts of 250 ms and their backoff, not the double's 5 s
     expect(elapsed).toBeLessThan(4_000);
+  });
+});
+
+describe('windows on the period grid', () => {
+  test('a window off the grid is moved back to the last whole period that ended within it', () => {
+    const off = {
+      look: 1,
+      start: new Date('2026-01-01T12:00:07.400Z'),
+      end: new Date('2026-01-01T12:01:07.400Z'),
+      range: '60s',
+    };
+    expect(alignToPeriod(off)).toEqual({
+      start: new Date('2026-01-01T12:00:00.000Z'),
+      end: new Date('2026-01-01T12:01:00.000Z'),
+    });
+  });
+  test.each([
+    [1, true],
+    [5, true],
+    [30, true],
+    [60, true],
+    [300, true],
+    [15, false],
+    [45, false],
+    [90, false],
+  ])('a period of %d s is one CloudWatch accepts: %s', (seconds, ok) => {
+    expect(isCloudWatchPeriod(seconds)).toBe(ok);
   });
 });

@@ -238,10 +238,11 @@ export class CloudWatchCollector implements LookCollector {
     do {
       if (++pages > MAX_PAGES)
         throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+      const { start, end } = alignToPeriod(window);
       const response = await this.client.send(
         new GetMetricDataCommand({
-          StartTime: window.start,
-          EndTime: window.end,
+          StartTime: start,
+          EndTime: end,
           MetricDataQueries: queries,
           ScanBy: 'TimestampDescending',
           ...(nextToken ? { NextToken: nextToken } : {}),
@@ -263,4 +264,21 @@ export class CloudWatchCollector implements LookCollector {
     } while (nextToken);
     return results;
   }
+}
+
+/**
+ * CloudWatch answers periods counted on its own grid (whole periods since the epoch): a window that is not on it
+ * gets two partial datapoints. The window is moved back onto the grid, to the last whole period that ended
+ * within it.
+ */
+export function alignToPeriod(window: LookWindow): { start: Date; end: Date } {
+  const period = window.end.getTime() - window.start.getTime();
+  if (period <= 0) return { start: window.start, end: window.end };
+  const end = Math.floor(window.end.getTime() / period) * period;
+  return { start: new Date(end - period), end: new Date(end) };
+}
+
+/** Periods GetMetricData accepts: 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */
+export function isCloudWatchPeriod(seconds: number): boolean {
+  return [1, 5, 10, 20, 30].includes(seconds) || (seconds > 0 && seconds % 60 === 0);
 }
