@@ -66640,7 +66640,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3162:
+/***/ 2739:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73099,6 +73099,8 @@ function isMarked(tree) {
 class SensitiveValues {
     /** Every marked leaf, as the string it would render as. */ exact = new Set();
     patterns;
+    jsonPatterns;
+    jsonDirty = false;
     dirty = false;
     add(value) {
         if (typeof value === 'string') {
@@ -73116,6 +73118,7 @@ class SensitiveValues {
         if (this.exact.has(text)) return;
         this.exact.add(text);
         this.dirty = true;
+        this.jsonDirty = true;
     }
     /** Add every leaf of `value` that `marks` marks sensitive. */ addMarked(value, marks) {
         if (marks === true) {
@@ -73147,6 +73150,26 @@ class SensitiveValues {
     /** `text` with every sensitive value of at least MIN_REDACT_LENGTH characters inside it replaced. */ redact(text) {
         if (this.exact.size === 0) return text;
         return this.matcher().replaceAll(text, REDACTED);
+    }
+    /**
+   * True when JSON text may hold a sensitive value: one of at least MIN_REDACT_LENGTH characters, as it is or
+   * as JSON escapes it. A quick check before a value is walked leaf by leaf.
+   */ foundInJson(json) {
+        if (this.exact.size === 0) return false;
+        if (this.jsonDirty || !this.jsonPatterns) {
+            const forms = new Set();
+            for (const s of this.exact){
+                if (s.length < MIN_REDACT_LENGTH) continue;
+                forms.add(s);
+                const escaped = JSON.stringify(s).slice(1, -1);
+                if (escaped !== s) forms.add(escaped);
+            }
+            this.jsonPatterns = new PatternSet([
+                ...forms
+            ]);
+            this.jsonDirty = false;
+        }
+        return this.jsonPatterns.found(json);
     }
     /** True when `text` is a sensitive value or holds one (of at least MIN_REDACT_LENGTH characters). */ contains(text) {
         if (this.exact.size === 0) return false;
@@ -73319,11 +73342,17 @@ function trigram(text, at) {
  *
  * Sensitive values are part of what would be applied (rotating a password is a change), but the fingerprint is
  * shown in the comment, so hashing them directly would let anyone who reads the PR test guesses of a weak
- * secret at sha256 speed. Each sensitive leaf is therefore replaced by a placeholder and all of them together
- * enter the hash only through scrypt (N=2^15, r=8), which makes each guess cost tens of milliseconds and some
- * 32 MiB of memory. A sensitive leaf is one the changes mark, and also any leaf that is or contains a value the
- * changes mark elsewhere (Terraform and providers echo secrets unmarked, e.g. `terraform_data.output`). Only the
+ * secret at sha256 speed. So every value the changes mark sensitive is replaced in the canonical form by its
+ * position in the sorted list of all of them (`{"$s":3}`: the same secret in two places gets the same number, and
+ * moving secrets between attributes changes the numbers), and the list itself enters the hash only through scrypt
+ * (N=2^15, r=8), which makes each guess cost tens of milliseconds and some 32 MiB of memory. Terraform and
+ * providers also echo secrets unmarked (`terraform_data.output`, connection strings): an unmarked leaf equal to a
+ * marked value gets its number too, and one that merely holds a marked value (or an object keyed by one) is
+ * replaced by `{"$e":n}` and goes, in order, into a second list that also enters only through scrypt. Only the
  * changes' own marks count, so the fingerprint still depends on nothing but the fields listed above.
+ *
+ * The list of marked values is known before the walk, so `planFingerprintAsync` derives its key on libuv's
+ * thread pool while the canonical form is hashed.
  */ 
 
 const FINGERPRINT_PREFIX = 'sha256:';
@@ -73337,13 +73366,15 @@ const SCRYPT_OPTIONS = {
 /** Writes canonical JSON into a hash in 64 KiB pieces, never building the whole document in memory. */ class CanonicalWriter {
     hash;
     known;
-    secrets = [];
+    index;
+    /** Leaves that hold a marked value without being one, in walk order. */ echoes = [];
     buffer = '';
-    constructor(hash, known){
+    /** JSON of object keys, cached: the same attribute names recur in every resource. */ keyJson = new Map();
+    constructor(hash, known, /** Position of each marked value in their sorted list. */ index){
         this.hash = hash;
         this.known = known;
+        this.index = index;
     }
-    /** JSON of object keys, cached: the same attribute names recur in every resource. */ keyJson = new Map();
     raw(text) {
         this.buffer += text;
         if (this.buffer.length > 65536) this.flush();
@@ -73352,23 +73383,33 @@ const SCRYPT_OPTIONS = {
         this.hash.update(this.buffer);
         this.buffer = '';
     }
-    secret(value) {
-        this.secrets.push(value ?? null);
-        this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
+    /** A marked value with every string and number leaf replaced by its number in the sorted list. */ numbered(value) {
+        if (typeof value === 'string') return value === '' ? '' : this.index.get(value) ?? value;
+        if (typeof value === 'number') return this.index.get(String(value)) ?? value;
+        if (value === null || typeof value !== 'object') return value ?? null;
+        if (Array.isArray(value)) return value.map((item)=>this.numbered(item));
+        const out = {};
+        for (const key of Object.keys(value).sort(compare))out[key] = this.numbered(value[key]);
+        return out;
     }
-    /**
-   * Canonical JSON of `value`. A leaf is replaced and collected when `sensitive` marks it, or when it is, or
-   * holds, a value the plan marks sensitive somewhere (Terraform and providers echo secrets unmarked); an object
-   * keyed by such a value is a secret as a whole.
-   */ value(value, sensitive = undefined) {
-        if (sensitive === true) return this.secret(value);
+    marked(value) {
+        this.raw('{"$s":' + JSON.stringify(this.numbered(value)) + '}');
+    }
+    echo(value) {
+        this.echoes.push(typeof value === 'object' && value !== null ? canonicalJson(value) : value);
+        this.raw('{"$e":' + String(this.echoes.length) + '}');
+    }
+    /** Canonical JSON of `value`, with sensitive values replaced as the file's header describes. */ value(value, sensitive = undefined) {
+        if (sensitive === true) return this.marked(value);
         const known = this.known;
         switch(typeof value){
             case 'string':
-                if (value !== '' && known.size > 0 && known.contains(value)) return this.secret(value);
+                if (value === '' || known.size === 0) return this.raw(JSON.stringify(value));
+                if (known.isSensitive(value)) return this.marked(value);
+                if (known.contains(value)) return this.echo(value);
                 return this.raw(JSON.stringify(value));
             case 'number':
-                if (known.size > 0 && known.isSensitive(String(value))) return this.secret(value);
+                if (known.size > 0 && known.isSensitive(String(value))) return this.marked(value);
                 return this.raw(JSON.stringify(value));
             case 'boolean':
                 return this.raw(value ? 'true' : 'false');
@@ -73379,10 +73420,12 @@ const SCRYPT_OPTIONS = {
         }
         if (value === null) return this.raw('null');
         const marks = sensitive !== null && sensitive !== undefined && sensitive !== false ? sensitive : undefined;
-        if (known.size === 0 && marks === undefined) {
-            // nothing secret can be inside: let the engine write it, with keys sorted where they are not already
-            return this.raw(JSON.stringify(value, sortedKeys));
-        }
+        // Fast path: replace the marked leaves (a copy along the marked paths only), let the engine write the rest
+        // with sorted keys, and keep the text unless a marked value shows up in it anyway: then walk leaf by leaf.
+        const masked = marks === undefined ? value : this.maskMarked(value, marks);
+        // Terraform writes keys sorted: checking that is much cheaper than a replacer that sorts
+        const json = keysSorted(masked) ? JSON.stringify(masked) : JSON.stringify(masked, sortedKeys);
+        if (!known.foundInJson(json)) return this.raw(json);
         if (Array.isArray(value)) {
             this.raw('[');
             for(let i = 0; i < value.length; i++){
@@ -73394,21 +73437,29 @@ const SCRYPT_OPTIONS = {
         }
         const record = value;
         const keys = Object.keys(record).sort(compare);
-        if (known.size > 0) {
-            for (const key of keys)if (key.length > 0 && known.contains(key)) return this.secret(value);
-        }
+        for (const key of keys)if (key.length > 0 && known.contains(key)) return this.echo(value);
         this.raw('{');
         let first = true;
         for (const key of keys){
             const item = record[key];
             if (item === undefined) continue;
-            let json = this.keyJson.get(key);
-            if (json === undefined) this.keyJson.set(key, json = JSON.stringify(key) + ':');
-            this.raw(first ? json : ',' + json);
+            let keyText = this.keyJson.get(key);
+            if (keyText === undefined) this.keyJson.set(key, keyText = JSON.stringify(key) + ':');
+            this.raw(first ? keyText : ',' + keyText);
             first = false;
             this.value(item, marks === undefined ? undefined : childMark(marks, key));
         }
         this.raw('}');
+    }
+    /** `value` with the leaves `marks` marks replaced by their placeholders. */ maskMarked(value, marks) {
+        if (marks === true) return {
+            $s: this.numbered(value)
+        };
+        if (marks === null || marks === undefined || typeof marks !== 'object' || value === null || typeof value !== 'object') return value;
+        if (Array.isArray(value)) return value.map((item, i)=>this.maskMarked(item, childMark(marks, i)));
+        const out = {};
+        for (const key of Object.keys(value))out[key] = this.maskMarked(value[key], childMark(marks, key));
+        return out;
     }
     field(name, write, first = false) {
         this.raw(`${first ? '' : ','}${JSON.stringify(name)}:`);
@@ -73424,6 +73475,21 @@ const SCRYPT_OPTIONS = {
         this.field('replace_paths', ()=>this.value(change.replace_paths ?? null));
         this.field('importing', ()=>this.value(change.importing ?? null));
     }
+}
+/** True when every object in `value` has its keys in code-unit order already. */ function keysSorted(value) {
+    if (value === null || typeof value !== 'object') return true;
+    if (Array.isArray(value)) {
+        for (const item of value)if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+        return true;
+    }
+    let previous;
+    for(const key in value){
+        if (previous !== undefined && previous > key) return false;
+        previous = key;
+        const item = value[key];
+        if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+    }
+    return true;
 }
 /** A JSON.stringify replacer that writes every object with its keys in code-unit order (as `value` does). */ function sortedKeys(_key, value) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -73449,9 +73515,23 @@ const SCRYPT_OPTIONS = {
     }
     return values;
 }
-function planFingerprint(plan) {
+/** The marked values in their sorted order, and each one's position. */ function markedList(plan) {
+    const known = markedInChanges(plan);
+    const sorted = [
+        ...known.exact
+    ].sort(compare);
+    return {
+        known,
+        sorted,
+        index: new Map(sorted.map((v, i)=>[
+                v,
+                i
+            ]))
+    };
+}
+/** Hash the canonical form; returns the hash (not yet digested) and the echoes found on the way. */ function hashCanonical(plan, known, index) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const w = new CanonicalWriter(hash, markedInChanges(plan));
+    const w = new CanonicalWriter(hash, known, index);
     w.raw('{"openclaw_plan_fingerprint":1');
     w.field('errored', ()=>w.value(plan.errored === true));
     w.field('complete', ()=>w.value(plan.complete !== false));
@@ -73485,12 +73565,41 @@ function planFingerprint(plan) {
     });
     w.raw('}');
     w.flush();
-    if (w.secrets.length > 0) {
-        const material = JSON.stringify(w.secrets.map(canonicalJson));
-        hash.update('\n' + (0,external_node_crypto_.scryptSync)(material, SCRYPT_SALT, 32, SCRYPT_OPTIONS).toString('hex'));
-    }
+    return {
+        hash,
+        echoes: w.echoes
+    };
+}
+function finish(hash, derived) {
+    for (const key of derived)if (key) hash.update('\n' + key.toString('hex'));
     return FINGERPRINT_PREFIX + hash.digest('hex');
 }
+const material = (values)=>JSON.stringify(values);
+function planFingerprint(plan) {
+    const { known, sorted, index } = markedList(plan);
+    const { hash, echoes } = hashCanonical(plan, known, index);
+    return finish(hash, [
+        sorted.length ? (0,external_node_crypto_.scryptSync)(material(sorted), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined,
+        echoes.length ? (0,external_node_crypto_.scryptSync)(material(echoes), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined
+    ]);
+}
+function scryptAsync(text) {
+    return new Promise((resolve, reject)=>(0,external_node_crypto_.scrypt)(text, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, key)=>error ? reject(error) : resolve(key)));
+}
+/**
+ * The same fingerprint, with the key derivation of the marked values on libuv's thread pool while the canonical
+ * form is hashed (and the caller's report renders).
+ */ async function planFingerprintAsync(plan) {
+    const { known, sorted, index } = markedList(plan);
+    const markedKey = sorted.length ? scryptAsync(material(sorted)) : Promise.resolve(undefined);
+    const { hash, echoes } = hashCanonical(plan, known, index);
+    const echoKey = echoes.length ? await scryptAsync(material(echoes)) : undefined;
+    return finish(hash, [
+        await markedKey,
+        echoKey
+    ]);
+}
+/** The length of every fingerprint: a report can be rendered with a placeholder of this length first. */ const FINGERPRINT_LENGTH = FINGERPRINT_PREFIX.length + 64;
 /** Canonical JSON (sorted keys) as a string, for small values. */ function canonicalJson(value) {
     if (value === null || value === undefined) return 'null';
     if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -75112,6 +75221,56 @@ function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/pipeline.js
+/**
+ * From a parsed plan to everything plan-comment writes: the model, the sensitive values, the fingerprint, the job
+ * summary and the comment. Shared by the action and its benchmark, so the benchmark measures what runs.
+ *
+ * The fingerprint's key derivation (scrypt, tens of milliseconds when the plan holds secrets) runs on libuv's
+ * thread pool while the reports render with a placeholder of the same length, which is then replaced: sizes
+ * and budgets are unchanged by the swap.
+ */ 
+
+
+
+
+/** GitHub keeps at most 1 MiB of job summary per step. */ const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
+async function buildPlanReports(plan, options) {
+    const sensitive = collectSensitiveValues(plan);
+    const model = buildPlanModel(plan);
+    const fingerprintReady = planFingerprintAsync(plan);
+    const placeholder = FINGERPRINT_PREFIX + (0,external_node_crypto_.randomBytes)(32).toString('hex');
+    const context = {
+        ...options.context,
+        fingerprint: placeholder
+    };
+    const summary = options.summary ? renderPlanReport(model, sensitive, context, {
+        maxLength: SUMMARY_LIMIT_BYTES,
+        unit: 'bytes'
+    }) : undefined;
+    const comment = renderPlanReport(model, sensitive, {
+        ...context,
+        marker: options.marker(placeholder)
+    }, {
+        maxLength: options.commentMaxLength,
+        unit: 'chars'
+    });
+    const fingerprint = await fingerprintReady;
+    const swap = (r)=>({
+            ...r,
+            markdown: r.markdown.split(placeholder).join(fingerprint)
+        });
+    return {
+        model,
+        sensitive,
+        fingerprint,
+        comment: swap(comment),
+        ...summary ? {
+            summary: swap(summary)
+        } : {}
+    };
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/inputs.js
 /** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
 
@@ -75200,10 +75359,7 @@ function inputs_parseInputs(io) {
 
 
 
-
-
 const COMMENT_KIND = 'plan-comment';
-/** GitHub keeps at most 1 MiB of job summary per step. */ const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 const defaultDeps = ()=>({
         env: process.env,
         runner: spawnRunner,
@@ -75217,46 +75373,37 @@ async function run(io, deps = defaultDeps()) {
     const inputs = inputs_parseInputs(io);
     const context = readRunContext(deps.env);
     const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
-    const sensitive = collectSensitiveValues(loaded.plan);
-    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
-    const model = buildPlanModel(loaded.plan);
-    const fingerprint = planFingerprint(loaded.plan);
-    const summary = summaryLine(model);
-    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
     const reportContext = {
         label: inputs.label,
-        fingerprint,
         commitSha: headSha(context)
     };
     const link = runUrl(context);
     if (link) reportContext.runUrl = link;
     if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
+    const reports = await buildPlanReports(loaded.plan, {
+        context: reportContext,
+        commentMaxLength: inputs.maxLength,
+        marker: (fingerprint)=>formatMarker({
+                kind: COMMENT_KIND,
+                label: inputs.label,
+                fingerprint
+            }),
+        summary: inputs.jobSummary
+    });
+    const { model, sensitive, fingerprint } = reports;
+    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
+    const summary = summaryLine(model);
+    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
     writeOutputs(io, model, fingerprint, summary);
     if (model.hasDestroy) {
         io.warning(`${inputs.label}: ${summary}. Review the destroy warnings in the plan comment before approving.`);
     }
-    if (inputs.jobSummary) {
-        const report = renderPlanReport(model, sensitive, reportContext, {
-            maxLength: SUMMARY_LIMIT_BYTES,
-            unit: 'bytes'
-        });
-        await io.appendSummary(report.markdown + '\n');
-    }
+    if (reports.summary) await io.appendSummary(reports.summary.markdown + '\n');
     const comment = await syncComment(io, deps, inputs, context, model, ()=>{
-        const marker = formatMarker({
-            kind: COMMENT_KIND,
-            label: inputs.label,
-            fingerprint
-        });
-        const report = renderPlanReport(model, sensitive, {
-            ...reportContext,
-            marker
-        }, {
-            maxLength: inputs.maxLength,
-            unit: 'chars'
-        });
-        if (report.omissions.length > 0) io.info(`The comment was shortened (${report.level}): ${report.omissions.join('; ')}.`);
-        return report.markdown;
+        if (reports.comment.omissions.length > 0) {
+            io.info(`The comment was shortened (${reports.comment.level}): ${reports.comment.omissions.join('; ')}.`);
+        }
+        return reports.comment.markdown;
     });
     io.setOutput('comment-id', comment?.id ?? '');
     io.setOutput('comment-url', comment?.url ?? '');
@@ -75461,6 +75608,47 @@ async function main_run(io, deps = main_defaultDeps()) {
     if (m) return Number(m[1]) / 100;
     if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/common/headers.js
+/** Request headers given as an action input (auth headers for a metrics server or a health endpoint). */ 
+/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
+    const headers = {};
+    const trimmed = text.trim();
+    if (trimmed === '') return headers;
+    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
+    if (trimmed.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        } catch  {
+            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+                secret: true
+            });
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+            secret: true
+        });
+        for (const [k, v] of Object.entries(parsed)){
+            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
+                secret: true
+            });
+            headers[k] = String(v);
+        }
+        return headers;
+    }
+    for (const line of trimmed.split(/\r?\n/)){
+        if (line.trim() === '') continue;
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim();
+        if (colon <= 0 || !valid(name)) {
+            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
+                secret: true
+            });
+        }
+        headers[name] = line.slice(colon + 1).trim();
+    }
+    return headers;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/distributions.js
@@ -76832,8 +77020,311 @@ function fromDefinition(raw, input, where) {
     return template.replace(/\{\{\s*selector\s*\}\}/g, selector).replace(/\{\{\s*interval\s*\}\}/g, interval);
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(4085);
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
+/**
+ * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
+ * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
+ * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
+ * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
+ * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
+ *
+ * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
+ * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
+ * endpoints, tests).
+ */ 
+
+
+/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
+/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
+/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
+/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
+/** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
+    'InvalidParameterValueException',
+    'InvalidParameterCombinationException',
+    'MissingRequiredParameterException',
+    'ValidationError',
+    'ValidationException'
+]);
+class CloudWatchCollector {
+    client;
+    metrics;
+    selectors;
+    planned = [];
+    constructor(client, metrics, selectors){
+        this.client = client;
+        this.metrics = metrics;
+        this.selectors = selectors;
+        metrics.forEach((metric, m)=>{
+            const q = metric.queries;
+            const add = (arm, part, template)=>{
+                if (template) this.planned.push({
+                    id: `m${m}_${arm}_${part}`,
+                    metric,
+                    arm,
+                    part,
+                    template
+                });
+            };
+            if (metric.kind === 'ratio') {
+                add('canary', 'failures', q.canaryFailures);
+                add('canary', 'total', q.canaryTotal);
+                add('baseline', 'failures', q.baselineFailures);
+                add('baseline', 'total', q.baselineTotal);
+            } else {
+                add('canary', 'value', q.canaryQuery);
+                add('baseline', 'value', q.baselineQuery);
+            }
+        });
+    }
+    static create(region, timeoutMs, metrics, selectors) {
+        const client = new dist_cjs/* CloudWatchClient */.WBn({
+            region,
+            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
+            requestHandler: {
+                requestTimeout: timeoutMs,
+                connectionTimeout: timeoutMs,
+                throwOnRequestTimeout: true
+            },
+            maxAttempts: 3
+        });
+        return new CloudWatchCollector(client, metrics, selectors);
+    }
+    describe() {
+        return 'cloudwatch';
+    }
+    async collect(window) {
+        const periodSeconds = Math.max(1, Math.round((window.end.getTime() - window.start.getTime()) / 1000));
+        const at = window.end.toISOString();
+        const queries = this.planned.map((p)=>({
+                metric: p.metric.name,
+                arm: p.arm,
+                part: p.part,
+                query: renderQuery(p.template, this.selectors[p.arm], `${periodSeconds}s`),
+                at
+            }));
+        const request = this.planned.map((p, i)=>({
+                Id: p.id,
+                Expression: queries[i].query,
+                Period: periodSeconds,
+                Label: `${p.metric.name} ${p.arm} ${p.part}`,
+                ReturnData: true
+            }));
+        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
+        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
+        const batches = request.flatMap((_, i)=>insights[i] ? [
+                [
+                    i
+                ]
+            ] : []);
+        const others = request.flatMap((_, i)=>insights[i] ? [] : [
+                i
+            ]);
+        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
+        const results = new Map();
+        const abort = new AbortController();
+        let failure;
+        let next = 0;
+        const worker = async ()=>{
+            while(next < batches.length && !abort.signal.aborted){
+                const batch = batches[next++];
+                try {
+                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
+                    for (const [id, r] of found)results.set(id, r);
+                } catch (error) {
+                    // the first failure decides the look; the requests still in flight are abandoned
+                    if (!failure) failure = {
+                        error,
+                        batch
+                    };
+                    abort.abort();
+                }
+            }
+        };
+        await Promise.all(Array.from({
+            length: Math.min(CONCURRENT_REQUESTS, batches.length)
+        }, worker));
+        if (failure) {
+            const { error, batch } = failure;
+            const name = error.name ?? '';
+            const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+            if (CONFIGURATION_ERRORS.has(name)) {
+                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
+                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
+            }
+            for (const q of queries)q.problem = message;
+            const data = new Map(this.metrics.map((m)=>[
+                    m.name,
+                    {
+                        look: window.look,
+                        at,
+                        kind: 'none',
+                        problem: message
+                    }
+                ]));
+            return {
+                data,
+                queries,
+                providerProblem: message
+            };
+        }
+        const reading = (id, i)=>{
+            const r = results.get(id);
+            const q = queries[i];
+            if (!r) return q.problem = 'no result returned for this query';
+            if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
+                return q.problem = `${r.StatusCode}: ${(r.Messages ?? []).map((m)=>m.Value).join('; ')}`;
+            }
+            const value = r.Values?.[0];
+            if (value === undefined) return q.problem = 'no datapoint in the interval';
+            if (!Number.isFinite(value)) return q.problem = 'the datapoint is not a finite number';
+            q.value = value;
+            if (r.StatusCode === 'PartialData') q.warnings = [
+                'CloudWatch returned partial data'
+            ];
+            return value;
+        };
+        const values = new Map(this.planned.map((p, i)=>[
+                p.id,
+                reading(p.id, i)
+            ]));
+        const data = new Map();
+        this.metrics.forEach((metric, m)=>{
+            const get = (arm, part)=>values.get(`m${m}_${arm}_${part}`);
+            const problem = (x, arm, part)=>typeof x === 'number' ? undefined : `${arm} ${part}: ${x ?? 'missing'}`;
+            if (metric.kind === 'ratio') {
+                const parts = [
+                    get('canary', 'failures'),
+                    get('canary', 'total'),
+                    get('baseline', 'failures'),
+                    get('baseline', 'total')
+                ];
+                // a failures series with no datapoint while there was traffic means no failures were recorded
+                const [cf, ct, bf, bt] = parts.map((x, i)=>i % 2 === 0 && x === 'no datapoint in the interval' ? 0 : x);
+                const issue = problem(ct, 'canary', 'total') ?? problem(bt, 'baseline', 'total') ?? problem(cf, 'canary', 'failures') ?? problem(bf, 'baseline', 'failures');
+                if (issue) {
+                    data.set(metric.name, {
+                        look: window.look,
+                        at,
+                        kind: 'none',
+                        problem: issue
+                    });
+                    return;
+                }
+                const counts = (f, t)=>{
+                    const total = Math.max(0, Math.round(t));
+                    return {
+                        events: Math.min(total, Math.max(0, Math.round(f))),
+                        total
+                    };
+                };
+                data.set(metric.name, {
+                    look: window.look,
+                    at,
+                    kind: 'ratio',
+                    canary: counts(cf, ct),
+                    baseline: counts(bf, bt)
+                });
+            } else {
+                const c = get('canary', 'value');
+                const b = get('baseline', 'value');
+                const issue = problem(c, 'canary', 'value') ?? problem(b, 'baseline', 'value');
+                data.set(metric.name, issue ? {
+                    look: window.look,
+                    at,
+                    kind: 'none',
+                    problem: issue
+                } : {
+                    look: window.look,
+                    at,
+                    kind: 'value',
+                    canary: c,
+                    baseline: b
+                });
+            }
+        });
+        return {
+            data,
+            queries
+        };
+    }
+    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
+        const results = new Map();
+        let nextToken;
+        let pages = 0;
+        do {
+            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+            const { start, end } = alignToPeriod(window);
+            const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
+                StartTime: start,
+                EndTime: end,
+                MetricDataQueries: queries,
+                ScanBy: 'TimestampDescending',
+                ...nextToken ? {
+                    NextToken: nextToken
+                } : {}
+            }), {
+                abortSignal
+            });
+            for (const r of response.MetricDataResults ?? []){
+                if (!r.Id) continue;
+                const seen = results.get(r.Id);
+                if (seen) {
+                    seen.Values = [
+                        ...seen.Values ?? [],
+                        ...r.Values ?? []
+                    ];
+                    seen.Timestamps = [
+                        ...seen.Timestamps ?? [],
+                        ...r.Timestamps ?? []
+                    ];
+                    seen.Messages = [
+                        ...seen.Messages ?? [],
+                        ...r.Messages ?? []
+                    ];
+                    // PartialData on a page followed by another page is not partial: the last page says
+                    seen.StatusCode = r.StatusCode;
+                } else results.set(r.Id, {
+                    ...r
+                });
+            }
+            nextToken = response.NextToken;
+        }while (nextToken)
+        return results;
+    }
+}
+/**
+ * CloudWatch answers periods counted on its own grid (whole periods since the epoch): a window that is not on it
+ * gets two partial datapoints. The window is moved back onto the grid, to the last whole period that ended
+ * within it.
+ */ function alignToPeriod(window) {
+    const period = window.end.getTime() - window.start.getTime();
+    if (period <= 0) return {
+        start: window.start,
+        end: window.end
+    };
+    const end = Math.floor(window.end.getTime() / period) * period;
+    return {
+        start: new Date(end - period),
+        end: new Date(end)
+    };
+}
+/** Periods GetMetricData accepts: 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */ function isCloudWatchPeriod(seconds) {
+    return [
+        1,
+        5,
+        10,
+        20,
+        30
+    ].includes(seconds) || seconds > 0 && seconds % 60 === 0;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/canary-gate/inputs.js
 /** Inputs of canary-gate, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
+
 
 
 
@@ -76875,35 +77366,6 @@ function number(io, name, fallback, min, max, expected) {
 function list(text) {
     return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
 }
-/** `Name: value` lines (or a YAML/JSON map) into headers. */ function parseHeaders(text) {
-    const headers = {};
-    const trimmed = text.trim();
-    if (trimmed === '') return headers;
-    if (trimmed.startsWith('{')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        } catch  {
-            throw new errors/* InputError */.dz('prometheus-headers', undefined, 'a JSON object, or lines of "Name: value"', {
-                secret: true
-            });
-        }
-        for (const [k, v] of Object.entries(parsed))headers[k] = String(v);
-        return headers;
-    }
-    for (const line of trimmed.split(/\r?\n/)){
-        if (line.trim() === '') continue;
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        if (colon <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-            throw new errors/* InputError */.dz('prometheus-headers', undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
-                secret: true
-            });
-        }
-        headers[name] = line.slice(colon + 1).trim();
-    }
-    return headers;
-}
 function canary_gate_inputs_parseInputs(io) {
     const provider = readEnum(io, 'provider', PROVIDERS, canary_gate_inputs_INPUT_DEFAULTS.provider);
     const judge = readString(io, 'judge', canary_gate_inputs_INPUT_DEFAULTS.judge);
@@ -76940,7 +77402,7 @@ function canary_gate_inputs_parseInputs(io) {
     } else {
         throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
     }
-    const headers = parseHeaders(readString(io, 'prometheus-headers'));
+    const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
     const selectors = {
         canary: readString(io, 'canary-selector'),
         baseline: readString(io, 'baseline-selector')
@@ -76990,6 +77452,9 @@ function canary_gate_inputs_parseInputs(io) {
         inputs.awsRegion = region;
         if (!metricsText.trim()) {
             throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
+        }
+        if (intervalMs % 1000 !== 0 || !isCloudWatchPeriod(intervalMs / 1000)) {
+            throw new errors/* InputError */.dz('interval', readString(io, 'interval', canary_gate_inputs_INPUT_DEFAULTS.interval), 'with CloudWatch, a period it accepts: 1s, 5s, 10s, 20s, 30s (high-resolution metrics) or a multiple of 1m');
         }
         const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
         if (quantiles.length) {
@@ -77797,281 +78262,6 @@ function describeRecipe(recipe, part) {
     return `sum of ${selectorText(recipe.selector)}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(4085);
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
-/**
- * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
- * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
- * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
- * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
- * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
- * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
- *
- * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
- * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
- * endpoints, tests).
- */ 
-
-
-/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
-/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
-/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
-/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
-/** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
-    'InvalidParameterValueException',
-    'InvalidParameterCombinationException',
-    'MissingRequiredParameterException',
-    'ValidationError',
-    'ValidationException'
-]);
-class CloudWatchCollector {
-    client;
-    metrics;
-    selectors;
-    planned = [];
-    constructor(client, metrics, selectors){
-        this.client = client;
-        this.metrics = metrics;
-        this.selectors = selectors;
-        metrics.forEach((metric, m)=>{
-            const q = metric.queries;
-            const add = (arm, part, template)=>{
-                if (template) this.planned.push({
-                    id: `m${m}_${arm}_${part}`,
-                    metric,
-                    arm,
-                    part,
-                    template
-                });
-            };
-            if (metric.kind === 'ratio') {
-                add('canary', 'failures', q.canaryFailures);
-                add('canary', 'total', q.canaryTotal);
-                add('baseline', 'failures', q.baselineFailures);
-                add('baseline', 'total', q.baselineTotal);
-            } else {
-                add('canary', 'value', q.canaryQuery);
-                add('baseline', 'value', q.baselineQuery);
-            }
-        });
-    }
-    static create(region, timeoutMs, metrics, selectors) {
-        const client = new dist_cjs/* CloudWatchClient */.WBn({
-            region,
-            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
-            requestHandler: {
-                requestTimeout: timeoutMs,
-                connectionTimeout: timeoutMs,
-                throwOnRequestTimeout: true
-            },
-            maxAttempts: 3
-        });
-        return new CloudWatchCollector(client, metrics, selectors);
-    }
-    describe() {
-        return 'cloudwatch';
-    }
-    async collect(window) {
-        const periodSeconds = Math.max(1, Math.round((window.end.getTime() - window.start.getTime()) / 1000));
-        const at = window.end.toISOString();
-        const queries = this.planned.map((p)=>({
-                metric: p.metric.name,
-                arm: p.arm,
-                part: p.part,
-                query: renderQuery(p.template, this.selectors[p.arm], `${periodSeconds}s`),
-                at
-            }));
-        const request = this.planned.map((p, i)=>({
-                Id: p.id,
-                Expression: queries[i].query,
-                Period: periodSeconds,
-                Label: `${p.metric.name} ${p.arm} ${p.part}`,
-                ReturnData: true
-            }));
-        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
-        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
-        const batches = request.flatMap((_, i)=>insights[i] ? [
-                [
-                    i
-                ]
-            ] : []);
-        const others = request.flatMap((_, i)=>insights[i] ? [] : [
-                i
-            ]);
-        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
-        const results = new Map();
-        const abort = new AbortController();
-        let failure;
-        let next = 0;
-        const worker = async ()=>{
-            while(next < batches.length && !abort.signal.aborted){
-                const batch = batches[next++];
-                try {
-                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
-                    for (const [id, r] of found)results.set(id, r);
-                } catch (error) {
-                    // the first failure decides the look; the requests still in flight are abandoned
-                    if (!failure) failure = {
-                        error,
-                        batch
-                    };
-                    abort.abort();
-                }
-            }
-        };
-        await Promise.all(Array.from({
-            length: Math.min(CONCURRENT_REQUESTS, batches.length)
-        }, worker));
-        if (failure) {
-            const { error, batch } = failure;
-            const name = error.name ?? '';
-            const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-            if (CONFIGURATION_ERRORS.has(name)) {
-                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
-                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
-            }
-            for (const q of queries)q.problem = message;
-            const data = new Map(this.metrics.map((m)=>[
-                    m.name,
-                    {
-                        look: window.look,
-                        at,
-                        kind: 'none',
-                        problem: message
-                    }
-                ]));
-            return {
-                data,
-                queries,
-                providerProblem: message
-            };
-        }
-        const reading = (id, i)=>{
-            const r = results.get(id);
-            const q = queries[i];
-            if (!r) return q.problem = 'no result returned for this query';
-            if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
-                return q.problem = `${r.StatusCode}: ${(r.Messages ?? []).map((m)=>m.Value).join('; ')}`;
-            }
-            const value = r.Values?.[0];
-            if (value === undefined) return q.problem = 'no datapoint in the interval';
-            if (!Number.isFinite(value)) return q.problem = 'the datapoint is not a finite number';
-            q.value = value;
-            if (r.StatusCode === 'PartialData') q.warnings = [
-                'CloudWatch returned partial data'
-            ];
-            return value;
-        };
-        const values = new Map(this.planned.map((p, i)=>[
-                p.id,
-                reading(p.id, i)
-            ]));
-        const data = new Map();
-        this.metrics.forEach((metric, m)=>{
-            const get = (arm, part)=>values.get(`m${m}_${arm}_${part}`);
-            const problem = (x, arm, part)=>typeof x === 'number' ? undefined : `${arm} ${part}: ${x ?? 'missing'}`;
-            if (metric.kind === 'ratio') {
-                const parts = [
-                    get('canary', 'failures'),
-                    get('canary', 'total'),
-                    get('baseline', 'failures'),
-                    get('baseline', 'total')
-                ];
-                // a failures series with no datapoint while there was traffic means no failures were recorded
-                const [cf, ct, bf, bt] = parts.map((x, i)=>i % 2 === 0 && x === 'no datapoint in the interval' ? 0 : x);
-                const issue = problem(ct, 'canary', 'total') ?? problem(bt, 'baseline', 'total') ?? problem(cf, 'canary', 'failures') ?? problem(bf, 'baseline', 'failures');
-                if (issue) {
-                    data.set(metric.name, {
-                        look: window.look,
-                        at,
-                        kind: 'none',
-                        problem: issue
-                    });
-                    return;
-                }
-                const counts = (f, t)=>{
-                    const total = Math.max(0, Math.round(t));
-                    return {
-                        events: Math.min(total, Math.max(0, Math.round(f))),
-                        total
-                    };
-                };
-                data.set(metric.name, {
-                    look: window.look,
-                    at,
-                    kind: 'ratio',
-                    canary: counts(cf, ct),
-                    baseline: counts(bf, bt)
-                });
-            } else {
-                const c = get('canary', 'value');
-                const b = get('baseline', 'value');
-                const issue = problem(c, 'canary', 'value') ?? problem(b, 'baseline', 'value');
-                data.set(metric.name, issue ? {
-                    look: window.look,
-                    at,
-                    kind: 'none',
-                    problem: issue
-                } : {
-                    look: window.look,
-                    at,
-                    kind: 'value',
-                    canary: c,
-                    baseline: b
-                });
-            }
-        });
-        return {
-            data,
-            queries
-        };
-    }
-    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
-        const results = new Map();
-        let nextToken;
-        let pages = 0;
-        do {
-            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
-            const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
-                StartTime: window.start,
-                EndTime: window.end,
-                MetricDataQueries: queries,
-                ScanBy: 'TimestampDescending',
-                ...nextToken ? {
-                    NextToken: nextToken
-                } : {}
-            }), {
-                abortSignal
-            });
-            for (const r of response.MetricDataResults ?? []){
-                if (!r.Id) continue;
-                const seen = results.get(r.Id);
-                if (seen) {
-                    seen.Values = [
-                        ...seen.Values ?? [],
-                        ...r.Values ?? []
-                    ];
-                    seen.Timestamps = [
-                        ...seen.Timestamps ?? [],
-                        ...r.Timestamps ?? []
-                    ];
-                    seen.Messages = [
-                        ...seen.Messages ?? [],
-                        ...r.Messages ?? []
-                    ];
-                    // PartialData on a page followed by another page is not partial: the last page says
-                    seen.StatusCode = r.StatusCode;
-                } else results.set(r.Id, {
-                    ...r
-                });
-            }
-            nextToken = response.NextToken;
-        }while (nextToken)
-        return results;
-    }
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/report.js
 /**
  * The canary report: a JSON document with every query, sample and judgement (the `report` output), and the job
@@ -78210,6 +78400,12 @@ function renderCanarySummary(result, settings) {
     }
     return lines.join('\n');
 }
+
+;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
+/** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
+    now: ()=>Date.now(),
+    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
+};
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/decision.js
 /**
@@ -78369,10 +78565,8 @@ class CanaryAnalysis {
  * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
  * run it fast or on a fake clock.
  */ 
-const systemClock = {
-    now: ()=>Date.now(),
-    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
-};
+
+
 async function runCanary(options, collector, clock = systemClock, onLook = ()=>undefined) {
     const analysis = new CanaryAnalysis(options);
     const started = clock.now();
@@ -79086,44 +79280,6 @@ function parseRegions(text, input = 'regions') {
     });
     return regions;
 }
-/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
-    const headers = {};
-    const trimmed = text.trim();
-    if (trimmed === '') return headers;
-    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
-    if (trimmed.startsWith('{')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        } catch  {
-            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
-                secret: true
-            });
-        }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
-            secret: true
-        });
-        for (const [k, v] of Object.entries(parsed)){
-            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
-                secret: true
-            });
-            headers[k] = String(v);
-        }
-        return headers;
-    }
-    for (const line of trimmed.split(/\r?\n/)){
-        if (line.trim() === '') continue;
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        if (colon <= 0 || !valid(name)) {
-            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
-                secret: true
-            });
-        }
-        headers[name] = line.slice(colon + 1).trim();
-    }
-    return headers;
-}
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/sla.js
 /**
@@ -79323,6 +79479,7 @@ function evaluateSla(assertions, stats) {
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/inputs.js
 /** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
 
 
 
@@ -80175,10 +80332,7 @@ const ANY_SUCCESS = {
  * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
  * failure has a kind (for counting) and a message that names it the way an operator would (`connection
  * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
- */ const model_systemClock = {
-    now: ()=>Date.now(),
-    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
-};
+ */ 
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/report.js
 /**
@@ -80420,7 +80574,7 @@ function renderSummary(report) {
 
 const failover_check_main_defaultDeps = ()=>({
         env: process.env,
-        clock: model_systemClock,
+        clock: systemClock,
         prober: httpProber,
         shell: bashRunner
     });
@@ -83692,7 +83846,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6632);
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(215);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5079);
-/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3162);
+/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2739);
 /** The root action: `command` picks one of the actions; every other input is passed through to it. */ 
 
 

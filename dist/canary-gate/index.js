@@ -64261,7 +64261,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4932);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5079);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2718);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8685);
 
 
 
@@ -64272,7 +64272,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2718:
+/***/ 8685:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66712,9 +66712,10 @@ class CloudWatchCollector {
         let pages = 0;
         do {
             if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+            const { start, end } = alignToPeriod(window);
             const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
-                StartTime: window.start,
-                EndTime: window.end,
+                StartTime: start,
+                EndTime: end,
                 MetricDataQueries: queries,
                 ScanBy: 'TimestampDescending',
                 ...nextToken ? {
@@ -66749,6 +66750,31 @@ class CloudWatchCollector {
         }while (nextToken)
         return results;
     }
+}
+/**
+ * CloudWatch answers periods counted on its own grid (whole periods since the epoch): a window that is not on it
+ * gets two partial datapoints. The window is moved back onto the grid, to the last whole period that ended
+ * within it.
+ */ function alignToPeriod(window) {
+    const period = window.end.getTime() - window.start.getTime();
+    if (period <= 0) return {
+        start: window.start,
+        end: window.end
+    };
+    const end = Math.floor(window.end.getTime() / period) * period;
+    return {
+        start: new Date(end - period),
+        end: new Date(end)
+    };
+}
+/** Periods GetMetricData accepts: 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */ function isCloudWatchPeriod(seconds) {
+    return [
+        1,
+        5,
+        10,
+        20,
+        30
+    ].includes(seconds) || seconds > 0 && seconds % 60 === 0;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/markdown.js
@@ -66947,6 +66973,12 @@ function renderCanarySummary(result, settings) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
+/** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
+    now: ()=>Date.now(),
+    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
+};
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/decision.js
 /**
  * From per-metric verdicts to the gate's answer. Pure: the analysis loop calls `shouldStop` after every look and
@@ -67105,10 +67137,8 @@ class CanaryAnalysis {
  * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
  * run it fast or on a fake clock.
  */ 
-const systemClock = {
-    now: ()=>Date.now(),
-    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
-};
+
+
 async function runCanary(options, collector, clock = systemClock, onLook = ()=>undefined) {
     const analysis = new CanaryAnalysis(options);
     const started = clock.now();
@@ -67147,6 +67177,47 @@ async function runCanary(options, collector, clock = systemClock, onLook = ()=>u
 }
 /** A PromQL range duration for an interval: whole seconds (`30s`, `90s`) or milliseconds below a second. */ function promRange(ms) {
     return ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.round(ms)}ms`;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/common/headers.js
+/** Request headers given as an action input (auth headers for a metrics server or a health endpoint). */ 
+/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
+    const headers = {};
+    const trimmed = text.trim();
+    if (trimmed === '') return headers;
+    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
+    if (trimmed.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        } catch  {
+            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+                secret: true
+            });
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+            secret: true
+        });
+        for (const [k, v] of Object.entries(parsed)){
+            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
+                secret: true
+            });
+            headers[k] = String(v);
+        }
+        return headers;
+    }
+    for (const line of trimmed.split(/\r?\n/)){
+        if (line.trim() === '') continue;
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim();
+        if (colon <= 0 || !valid(name)) {
+            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
+                secret: true
+            });
+        }
+        headers[name] = line.slice(colon + 1).trim();
+    }
+    return headers;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
@@ -67204,6 +67275,8 @@ function readUrl(io, name) {
 
 
 
+
+
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
     provider: 'prometheus',
     judge: 'sequential',
@@ -67239,35 +67312,6 @@ function number(io, name, fallback, min, max, expected) {
 }
 function list(text) {
     return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
-/** `Name: value` lines (or a YAML/JSON map) into headers. */ function parseHeaders(text) {
-    const headers = {};
-    const trimmed = text.trim();
-    if (trimmed === '') return headers;
-    if (trimmed.startsWith('{')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        } catch  {
-            throw new errors/* InputError */.dz('prometheus-headers', undefined, 'a JSON object, or lines of "Name: value"', {
-                secret: true
-            });
-        }
-        for (const [k, v] of Object.entries(parsed))headers[k] = String(v);
-        return headers;
-    }
-    for (const line of trimmed.split(/\r?\n/)){
-        if (line.trim() === '') continue;
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        if (colon <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-            throw new errors/* InputError */.dz('prometheus-headers', undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
-                secret: true
-            });
-        }
-        headers[name] = line.slice(colon + 1).trim();
-    }
-    return headers;
 }
 function parseInputs(io) {
     const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider);
@@ -67305,7 +67349,7 @@ function parseInputs(io) {
     } else {
         throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
     }
-    const headers = parseHeaders(readString(io, 'prometheus-headers'));
+    const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
     const selectors = {
         canary: readString(io, 'canary-selector'),
         baseline: readString(io, 'baseline-selector')
@@ -67355,6 +67399,9 @@ function parseInputs(io) {
         inputs.awsRegion = region;
         if (!metricsText.trim()) {
             throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
+        }
+        if (intervalMs % 1000 !== 0 || !isCloudWatchPeriod(intervalMs / 1000)) {
+            throw new errors/* InputError */.dz('interval', readString(io, 'interval', INPUT_DEFAULTS.interval), 'with CloudWatch, a period it accepts: 1s, 5s, 10s, 20s, 30s (high-resolution metrics) or a multiple of 1m');
         }
         const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
         if (quantiles.length) {

@@ -37153,7 +37153,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4932);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5079);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4704);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6739);
 
 
 
@@ -37164,7 +37164,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4704:
+/***/ 6739:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38341,15 +38341,18 @@ const ANY_SUCCESS = {
     };
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
+/** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
+    now: ()=>Date.now(),
+    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
+};
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
 /**
  * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
  * failure has a kind (for counting) and a message that names it the way an operator would (`connection
  * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
- */ const systemClock = {
-    now: ()=>Date.now(),
-    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
-};
+ */ 
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -38982,6 +38985,47 @@ function readUrl(io, name) {
     return url.toString();
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/common/headers.js
+/** Request headers given as an action input (auth headers for a metrics server or a health endpoint). */ 
+/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
+    const headers = {};
+    const trimmed = text.trim();
+    if (trimmed === '') return headers;
+    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
+    if (trimmed.startsWith('{')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        } catch  {
+            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+                secret: true
+            });
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
+            secret: true
+        });
+        for (const [k, v] of Object.entries(parsed)){
+            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
+                secret: true
+            });
+            headers[k] = String(v);
+        }
+        return headers;
+    }
+    for (const line of trimmed.split(/\r?\n/)){
+        if (line.trim() === '') continue;
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim();
+        if (colon <= 0 || !valid(name)) {
+            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
+                secret: true
+            });
+        }
+        headers[name] = line.slice(colon + 1).trim();
+    }
+    return headers;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/regions.js
@@ -39041,47 +39085,10 @@ function parseRegions(text, input = 'regions') {
     });
     return regions;
 }
-/** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
-    const headers = {};
-    const trimmed = text.trim();
-    if (trimmed === '') return headers;
-    const valid = (name)=>/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
-    if (trimmed.startsWith('{')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        } catch  {
-            throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
-                secret: true
-            });
-        }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors/* InputError */.dz(input, undefined, 'a JSON object, or lines of "Name: value"', {
-            secret: true
-        });
-        for (const [k, v] of Object.entries(parsed)){
-            if (!valid(k)) throw new errors/* InputError */.dz(input, undefined, `valid header names (one is not)`, {
-                secret: true
-            });
-            headers[k] = String(v);
-        }
-        return headers;
-    }
-    for (const line of trimmed.split(/\r?\n/)){
-        if (line.trim() === '') continue;
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        if (colon <= 0 || !valid(name)) {
-            throw new errors/* InputError */.dz(input, undefined, 'lines of "Name: value" (a line has no valid header name before its colon)', {
-                secret: true
-            });
-        }
-        headers[name] = line.slice(colon + 1).trim();
-    }
-    return headers;
-}
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/inputs.js
 /** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
 
 
 

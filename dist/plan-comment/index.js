@@ -30957,7 +30957,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(215);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5079);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3830);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9310);
 
 
 
@@ -30968,7 +30968,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3830:
+/***/ 9310:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37012,6 +37012,8 @@ function isMarked(tree) {
 class SensitiveValues {
     /** Every marked leaf, as the string it would render as. */ exact = new Set();
     patterns;
+    jsonPatterns;
+    jsonDirty = false;
     dirty = false;
     add(value) {
         if (typeof value === 'string') {
@@ -37029,6 +37031,7 @@ class SensitiveValues {
         if (this.exact.has(text)) return;
         this.exact.add(text);
         this.dirty = true;
+        this.jsonDirty = true;
     }
     /** Add every leaf of `value` that `marks` marks sensitive. */ addMarked(value, marks) {
         if (marks === true) {
@@ -37060,6 +37063,26 @@ class SensitiveValues {
     /** `text` with every sensitive value of at least MIN_REDACT_LENGTH characters inside it replaced. */ redact(text) {
         if (this.exact.size === 0) return text;
         return this.matcher().replaceAll(text, REDACTED);
+    }
+    /**
+   * True when JSON text may hold a sensitive value: one of at least MIN_REDACT_LENGTH characters, as it is or
+   * as JSON escapes it. A quick check before a value is walked leaf by leaf.
+   */ foundInJson(json) {
+        if (this.exact.size === 0) return false;
+        if (this.jsonDirty || !this.jsonPatterns) {
+            const forms = new Set();
+            for (const s of this.exact){
+                if (s.length < MIN_REDACT_LENGTH) continue;
+                forms.add(s);
+                const escaped = JSON.stringify(s).slice(1, -1);
+                if (escaped !== s) forms.add(escaped);
+            }
+            this.jsonPatterns = new PatternSet([
+                ...forms
+            ]);
+            this.jsonDirty = false;
+        }
+        return this.jsonPatterns.found(json);
     }
     /** True when `text` is a sensitive value or holds one (of at least MIN_REDACT_LENGTH characters). */ contains(text) {
         if (this.exact.size === 0) return false;
@@ -37232,11 +37255,17 @@ function trigram(text, at) {
  *
  * Sensitive values are part of what would be applied (rotating a password is a change), but the fingerprint is
  * shown in the comment, so hashing them directly would let anyone who reads the PR test guesses of a weak
- * secret at sha256 speed. Each sensitive leaf is therefore replaced by a placeholder and all of them together
- * enter the hash only through scrypt (N=2^15, r=8), which makes each guess cost tens of milliseconds and some
- * 32 MiB of memory. A sensitive leaf is one the changes mark, and also any leaf that is or contains a value the
- * changes mark elsewhere (Terraform and providers echo secrets unmarked, e.g. `terraform_data.output`). Only the
+ * secret at sha256 speed. So every value the changes mark sensitive is replaced in the canonical form by its
+ * position in the sorted list of all of them (`{"$s":3}`: the same secret in two places gets the same number, and
+ * moving secrets between attributes changes the numbers), and the list itself enters the hash only through scrypt
+ * (N=2^15, r=8), which makes each guess cost tens of milliseconds and some 32 MiB of memory. Terraform and
+ * providers also echo secrets unmarked (`terraform_data.output`, connection strings): an unmarked leaf equal to a
+ * marked value gets its number too, and one that merely holds a marked value (or an object keyed by one) is
+ * replaced by `{"$e":n}` and goes, in order, into a second list that also enters only through scrypt. Only the
  * changes' own marks count, so the fingerprint still depends on nothing but the fields listed above.
+ *
+ * The list of marked values is known before the walk, so `planFingerprintAsync` derives its key on libuv's
+ * thread pool while the canonical form is hashed.
  */ 
 
 const FINGERPRINT_PREFIX = 'sha256:';
@@ -37250,13 +37279,15 @@ const SCRYPT_OPTIONS = {
 /** Writes canonical JSON into a hash in 64 KiB pieces, never building the whole document in memory. */ class CanonicalWriter {
     hash;
     known;
-    secrets = [];
+    index;
+    /** Leaves that hold a marked value without being one, in walk order. */ echoes = [];
     buffer = '';
-    constructor(hash, known){
+    /** JSON of object keys, cached: the same attribute names recur in every resource. */ keyJson = new Map();
+    constructor(hash, known, /** Position of each marked value in their sorted list. */ index){
         this.hash = hash;
         this.known = known;
+        this.index = index;
     }
-    /** JSON of object keys, cached: the same attribute names recur in every resource. */ keyJson = new Map();
     raw(text) {
         this.buffer += text;
         if (this.buffer.length > 65536) this.flush();
@@ -37265,23 +37296,33 @@ const SCRYPT_OPTIONS = {
         this.hash.update(this.buffer);
         this.buffer = '';
     }
-    secret(value) {
-        this.secrets.push(value ?? null);
-        this.raw('{"$sensitive":' + String(this.secrets.length) + '}');
+    /** A marked value with every string and number leaf replaced by its number in the sorted list. */ numbered(value) {
+        if (typeof value === 'string') return value === '' ? '' : this.index.get(value) ?? value;
+        if (typeof value === 'number') return this.index.get(String(value)) ?? value;
+        if (value === null || typeof value !== 'object') return value ?? null;
+        if (Array.isArray(value)) return value.map((item)=>this.numbered(item));
+        const out = {};
+        for (const key of Object.keys(value).sort(compare))out[key] = this.numbered(value[key]);
+        return out;
     }
-    /**
-   * Canonical JSON of `value`. A leaf is replaced and collected when `sensitive` marks it, or when it is, or
-   * holds, a value the plan marks sensitive somewhere (Terraform and providers echo secrets unmarked); an object
-   * keyed by such a value is a secret as a whole.
-   */ value(value, sensitive = undefined) {
-        if (sensitive === true) return this.secret(value);
+    marked(value) {
+        this.raw('{"$s":' + JSON.stringify(this.numbered(value)) + '}');
+    }
+    echo(value) {
+        this.echoes.push(typeof value === 'object' && value !== null ? canonicalJson(value) : value);
+        this.raw('{"$e":' + String(this.echoes.length) + '}');
+    }
+    /** Canonical JSON of `value`, with sensitive values replaced as the file's header describes. */ value(value, sensitive = undefined) {
+        if (sensitive === true) return this.marked(value);
         const known = this.known;
         switch(typeof value){
             case 'string':
-                if (value !== '' && known.size > 0 && known.contains(value)) return this.secret(value);
+                if (value === '' || known.size === 0) return this.raw(JSON.stringify(value));
+                if (known.isSensitive(value)) return this.marked(value);
+                if (known.contains(value)) return this.echo(value);
                 return this.raw(JSON.stringify(value));
             case 'number':
-                if (known.size > 0 && known.isSensitive(String(value))) return this.secret(value);
+                if (known.size > 0 && known.isSensitive(String(value))) return this.marked(value);
                 return this.raw(JSON.stringify(value));
             case 'boolean':
                 return this.raw(value ? 'true' : 'false');
@@ -37292,10 +37333,12 @@ const SCRYPT_OPTIONS = {
         }
         if (value === null) return this.raw('null');
         const marks = sensitive !== null && sensitive !== undefined && sensitive !== false ? sensitive : undefined;
-        if (known.size === 0 && marks === undefined) {
-            // nothing secret can be inside: let the engine write it, with keys sorted where they are not already
-            return this.raw(JSON.stringify(value, sortedKeys));
-        }
+        // Fast path: replace the marked leaves (a copy along the marked paths only), let the engine write the rest
+        // with sorted keys, and keep the text unless a marked value shows up in it anyway: then walk leaf by leaf.
+        const masked = marks === undefined ? value : this.maskMarked(value, marks);
+        // Terraform writes keys sorted: checking that is much cheaper than a replacer that sorts
+        const json = keysSorted(masked) ? JSON.stringify(masked) : JSON.stringify(masked, sortedKeys);
+        if (!known.foundInJson(json)) return this.raw(json);
         if (Array.isArray(value)) {
             this.raw('[');
             for(let i = 0; i < value.length; i++){
@@ -37307,21 +37350,29 @@ const SCRYPT_OPTIONS = {
         }
         const record = value;
         const keys = Object.keys(record).sort(compare);
-        if (known.size > 0) {
-            for (const key of keys)if (key.length > 0 && known.contains(key)) return this.secret(value);
-        }
+        for (const key of keys)if (key.length > 0 && known.contains(key)) return this.echo(value);
         this.raw('{');
         let first = true;
         for (const key of keys){
             const item = record[key];
             if (item === undefined) continue;
-            let json = this.keyJson.get(key);
-            if (json === undefined) this.keyJson.set(key, json = JSON.stringify(key) + ':');
-            this.raw(first ? json : ',' + json);
+            let keyText = this.keyJson.get(key);
+            if (keyText === undefined) this.keyJson.set(key, keyText = JSON.stringify(key) + ':');
+            this.raw(first ? keyText : ',' + keyText);
             first = false;
             this.value(item, marks === undefined ? undefined : childMark(marks, key));
         }
         this.raw('}');
+    }
+    /** `value` with the leaves `marks` marks replaced by their placeholders. */ maskMarked(value, marks) {
+        if (marks === true) return {
+            $s: this.numbered(value)
+        };
+        if (marks === null || marks === undefined || typeof marks !== 'object' || value === null || typeof value !== 'object') return value;
+        if (Array.isArray(value)) return value.map((item, i)=>this.maskMarked(item, childMark(marks, i)));
+        const out = {};
+        for (const key of Object.keys(value))out[key] = this.maskMarked(value[key], childMark(marks, key));
+        return out;
     }
     field(name, write, first = false) {
         this.raw(`${first ? '' : ','}${JSON.stringify(name)}:`);
@@ -37337,6 +37388,21 @@ const SCRYPT_OPTIONS = {
         this.field('replace_paths', ()=>this.value(change.replace_paths ?? null));
         this.field('importing', ()=>this.value(change.importing ?? null));
     }
+}
+/** True when every object in `value` has its keys in code-unit order already. */ function keysSorted(value) {
+    if (value === null || typeof value !== 'object') return true;
+    if (Array.isArray(value)) {
+        for (const item of value)if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+        return true;
+    }
+    let previous;
+    for(const key in value){
+        if (previous !== undefined && previous > key) return false;
+        previous = key;
+        const item = value[key];
+        if (item !== null && typeof item === 'object' && !keysSorted(item)) return false;
+    }
+    return true;
 }
 /** A JSON.stringify replacer that writes every object with its keys in code-unit order (as `value` does). */ function sortedKeys(_key, value) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -37362,9 +37428,23 @@ const SCRYPT_OPTIONS = {
     }
     return values;
 }
-function planFingerprint(plan) {
+/** The marked values in their sorted order, and each one's position. */ function markedList(plan) {
+    const known = markedInChanges(plan);
+    const sorted = [
+        ...known.exact
+    ].sort(compare);
+    return {
+        known,
+        sorted,
+        index: new Map(sorted.map((v, i)=>[
+                v,
+                i
+            ]))
+    };
+}
+/** Hash the canonical form; returns the hash (not yet digested) and the echoes found on the way. */ function hashCanonical(plan, known, index) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    const w = new CanonicalWriter(hash, markedInChanges(plan));
+    const w = new CanonicalWriter(hash, known, index);
     w.raw('{"openclaw_plan_fingerprint":1');
     w.field('errored', ()=>w.value(plan.errored === true));
     w.field('complete', ()=>w.value(plan.complete !== false));
@@ -37398,12 +37478,41 @@ function planFingerprint(plan) {
     });
     w.raw('}');
     w.flush();
-    if (w.secrets.length > 0) {
-        const material = JSON.stringify(w.secrets.map(canonicalJson));
-        hash.update('\n' + (0,external_node_crypto_.scryptSync)(material, SCRYPT_SALT, 32, SCRYPT_OPTIONS).toString('hex'));
-    }
+    return {
+        hash,
+        echoes: w.echoes
+    };
+}
+function finish(hash, derived) {
+    for (const key of derived)if (key) hash.update('\n' + key.toString('hex'));
     return FINGERPRINT_PREFIX + hash.digest('hex');
 }
+const material = (values)=>JSON.stringify(values);
+function planFingerprint(plan) {
+    const { known, sorted, index } = markedList(plan);
+    const { hash, echoes } = hashCanonical(plan, known, index);
+    return finish(hash, [
+        sorted.length ? scryptSync(material(sorted), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined,
+        echoes.length ? scryptSync(material(echoes), SCRYPT_SALT, 32, SCRYPT_OPTIONS) : undefined
+    ]);
+}
+function scryptAsync(text) {
+    return new Promise((resolve, reject)=>(0,external_node_crypto_.scrypt)(text, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, key)=>error ? reject(error) : resolve(key)));
+}
+/**
+ * The same fingerprint, with the key derivation of the marked values on libuv's thread pool while the canonical
+ * form is hashed (and the caller's report renders).
+ */ async function planFingerprintAsync(plan) {
+    const { known, sorted, index } = markedList(plan);
+    const markedKey = sorted.length ? scryptAsync(material(sorted)) : Promise.resolve(undefined);
+    const { hash, echoes } = hashCanonical(plan, known, index);
+    const echoKey = echoes.length ? await scryptAsync(material(echoes)) : undefined;
+    return finish(hash, [
+        await markedKey,
+        echoKey
+    ]);
+}
+/** The length of every fingerprint: a report can be rendered with a placeholder of this length first. */ const FINGERPRINT_LENGTH = FINGERPRINT_PREFIX.length + 64;
 /** Canonical JSON (sorted keys) as a string, for small values. */ function canonicalJson(value) {
     if (value === null || value === undefined) return 'null';
     if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -38597,6 +38706,56 @@ function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/pipeline.js
+/**
+ * From a parsed plan to everything plan-comment writes: the model, the sensitive values, the fingerprint, the job
+ * summary and the comment. Shared by the action and its benchmark, so the benchmark measures what runs.
+ *
+ * The fingerprint's key derivation (scrypt, tens of milliseconds when the plan holds secrets) runs on libuv's
+ * thread pool while the reports render with a placeholder of the same length, which is then replaced: sizes
+ * and budgets are unchanged by the swap.
+ */ 
+
+
+
+
+/** GitHub keeps at most 1 MiB of job summary per step. */ const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
+async function buildPlanReports(plan, options) {
+    const sensitive = collectSensitiveValues(plan);
+    const model = buildPlanModel(plan);
+    const fingerprintReady = planFingerprintAsync(plan);
+    const placeholder = FINGERPRINT_PREFIX + (0,external_node_crypto_.randomBytes)(32).toString('hex');
+    const context = {
+        ...options.context,
+        fingerprint: placeholder
+    };
+    const summary = options.summary ? renderPlanReport(model, sensitive, context, {
+        maxLength: SUMMARY_LIMIT_BYTES,
+        unit: 'bytes'
+    }) : undefined;
+    const comment = renderPlanReport(model, sensitive, {
+        ...context,
+        marker: options.marker(placeholder)
+    }, {
+        maxLength: options.commentMaxLength,
+        unit: 'chars'
+    });
+    const fingerprint = await fingerprintReady;
+    const swap = (r)=>({
+            ...r,
+            markdown: r.markdown.split(placeholder).join(fingerprint)
+        });
+    return {
+        model,
+        sensitive,
+        fingerprint,
+        comment: swap(comment),
+        ...summary ? {
+            summary: swap(summary)
+        } : {}
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
@@ -38896,10 +39055,7 @@ function parseInputs(io) {
 
 
 
-
-
 const COMMENT_KIND = 'plan-comment';
-/** GitHub keeps at most 1 MiB of job summary per step. */ const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096;
 const defaultDeps = ()=>({
         env: process.env,
         runner: spawnRunner,
@@ -38913,46 +39069,37 @@ async function run(io, deps = defaultDeps()) {
     const inputs = parseInputs(io);
     const context = readRunContext(deps.env);
     const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
-    const sensitive = collectSensitiveValues(loaded.plan);
-    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
-    const model = buildPlanModel(loaded.plan);
-    const fingerprint = planFingerprint(loaded.plan);
-    const summary = summaryLine(model);
-    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
     const reportContext = {
         label: inputs.label,
-        fingerprint,
         commitSha: headSha(context)
     };
     const link = runUrl(context);
     if (link) reportContext.runUrl = link;
     if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
+    const reports = await buildPlanReports(loaded.plan, {
+        context: reportContext,
+        commentMaxLength: inputs.maxLength,
+        marker: (fingerprint)=>formatMarker({
+                kind: COMMENT_KIND,
+                label: inputs.label,
+                fingerprint
+            }),
+        summary: inputs.jobSummary
+    });
+    const { model, sensitive, fingerprint } = reports;
+    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
+    const summary = summaryLine(model);
+    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
     writeOutputs(io, model, fingerprint, summary);
     if (model.hasDestroy) {
         io.warning(`${inputs.label}: ${summary}. Review the destroy warnings in the plan comment before approving.`);
     }
-    if (inputs.jobSummary) {
-        const report = renderPlanReport(model, sensitive, reportContext, {
-            maxLength: SUMMARY_LIMIT_BYTES,
-            unit: 'bytes'
-        });
-        await io.appendSummary(report.markdown + '\n');
-    }
+    if (reports.summary) await io.appendSummary(reports.summary.markdown + '\n');
     const comment = await syncComment(io, deps, inputs, context, model, ()=>{
-        const marker = formatMarker({
-            kind: COMMENT_KIND,
-            label: inputs.label,
-            fingerprint
-        });
-        const report = renderPlanReport(model, sensitive, {
-            ...reportContext,
-            marker
-        }, {
-            maxLength: inputs.maxLength,
-            unit: 'chars'
-        });
-        if (report.omissions.length > 0) io.info(`The comment was shortened (${report.level}): ${report.omissions.join('; ')}.`);
-        return report.markdown;
+        if (reports.comment.omissions.length > 0) {
+            io.info(`The comment was shortened (${reports.comment.level}): ${reports.comment.omissions.join('; ')}.`);
+        }
+        return reports.comment.markdown;
     });
     io.setOutput('comment-id', comment?.id ?? '');
     io.setOutput('comment-url', comment?.url ?? '');
