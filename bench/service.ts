@@ -1,0 +1,236 @@
+/**
+ * `npm run bench:service`: the rating service under autocannon on loopback, against a bare fastify
+ * hello-world measured in the same run. For each scenario: the maximum rate (req/s, p50, p99) and then p99 at
+ * half that rate. Bare fastify is measured before the first scenario, between scenarios and after the last,
+ * and each ratio is against the mean of the bare runs just around it, which keeps the ratios honest on a
+ * machine whose load drifts. The servers, Redis and this client share the cores. Bounded in time:
+ * BENCH_DURATION_S seconds per run (default 5), about 100 s in all.
+ *
+ * Targets (from the issue): GET ≥ 60% of bare fastify's req/s, POST on Redis ≥ 30%, p99 < 50 ms at half the
+ * maximum rate.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { Options, Result } from 'autocannon';
+import { startManagedProcess } from '../service/testing/child-process.js';
+import { startRedisServer, startServiceProcess } from '../service/testing/process.js';
+import type { ServiceProcess } from '../service/testing/process.js';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = 50;
+const SUBJECTS = 200;
+const ACTORS = 1000;
+const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'service');
+
+interface Measurement {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  p99AtHalf: number;
+  failures: number;
+  /** Bare fastify's req/s around this measurement: the mean of the bare runs just before and just after. */
+  bareReqPerSec: number;
+}
+
+type Target = { url: string; requests: Options['requests'] };
+
+/** The maximum rate (after a 1 s warm-up), then p99 at half of it. */
+async function measure(name: string, target: Target): Promise<Omit<Measurement, 'bareReqPerSec'>> {
+  const run = (options: Partial<Options>): Promise<Result> =>
+    autocannon({ url: target.url, requests: target.requests, connections: CONNECTIONS, ...options });
+  await run({ duration: 1 });
+  const max = await run({ duration: DURATION_S });
+  const half = await run({
+    duration: DURATION_S,
+    overallRate: Math.max(1, Math.floor(max.requests.average / 2)),
+  });
+  const failures = max.errors + max.timeouts + max.non2xx + half.errors + half.timeouts + half.non2xx;
+  console.error(`measured ${name}: ${Math.round(max.requests.average)} req/s`);
+  return {
+    name,
+    reqPerSec: max.requests.average,
+    p50: max.latency.p50,
+    p99: max.latency.p99,
+    p99AtHalf: half.latency.p99,
+    failures,
+  };
+}
+
+/**
+ * Runs the scenarios with a bare-fastify run (maximum rate only) before the first, between each two and after
+ * the last, so every ratio is against bare fastify measured moments apart, whatever else the machine does.
+ */
+class Comparison {
+  readonly results: Measurement[] = [];
+  readonly bareRuns: number[] = [];
+
+  constructor(private readonly bare: Target) {}
+
+  async measureBare(): Promise<number> {
+    const result = await autocannon({
+      url: this.bare.url,
+      requests: this.bare.requests,
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+    });
+    this.bareRuns.push(result.requests.average);
+    console.error(`measured bare fastify: ${Math.round(result.requests.average)} req/s`);
+    return result.requests.average;
+  }
+
+  async measure(name: string, target: Target): Promise<void> {
+    const before = this.bareRuns.at(-1) ?? (await this.measureBare());
+    const measurement = await measure(name, target);
+    const after = await this.measureBare();
+    this.results.push({ ...measurement, bareReqPerSec: (before + after) / 2 });
+  }
+}
+
+async function startBareFastify(): Promise<{ url: string; stop: () => Promise<unknown> }> {
+  const code = `
+    import Fastify from 'fastify';
+    const app = Fastify();
+    app.get('/hello', async () => ({ hello: 'world' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    console.log(JSON.stringify({ port: app.server.address().port }));
+  `;
+  const server = startManagedProcess(process.execPath, ['--input-type=module', '-e', code], {
+    env: { PATH: process.env.PATH },
+    cwd: SERVICE_DIR,
+  });
+  const line = await server.waitForLine((text) => text.startsWith('{"port"'), 10_000);
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+function ratingReads(service: ServiceProcess): Target {
+  let n = 0;
+  return {
+    url: service.url,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, path: `/v1/subjects/item-${n++ % SUBJECTS}/rating` }),
+      },
+    ],
+  };
+}
+
+function ratingWrites(service: ServiceProcess, run: string): Target {
+  let n = 0;
+  return {
+    url: service.url,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          n += 1;
+          const body = JSON.stringify({
+            id: `${run}-${n}`,
+            actor: `actor-${n % ACTORS}`,
+            stars: (n % 5) + 1,
+          });
+          return { ...request, path: `/v1/subjects/item-${n % SUBJECTS}/ratings`, body };
+        },
+      },
+    ],
+  };
+}
+
+async function seed(service: ServiceProcess): Promise<void> {
+  for (let i = 0; i < SUBJECTS; i += 1) {
+    const response = await fetch(`${service.url}/v1/subjects/item-${i}/ratings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `seed-${i}`, actor: `seeder-${i}`, stars: (i % 5) + 1 }),
+    });
+    if (response.status !== 201) throw new Error(`seeding answered ${response.status}`);
+  }
+}
+
+function report(comparison: Comparison): void {
+  const { results, bareRuns } = comparison;
+  const rows = results.map((r) => [
+    r.name,
+    Math.round(r.reqPerSec).toString(),
+    Math.round(r.bareReqPerSec).toString(),
+    `${Math.round((r.reqPerSec / r.bareReqPerSec) * 100)}%`,
+    r.p50.toString(),
+    r.p99.toString(),
+    r.p99AtHalf.toString(),
+    r.failures.toString(),
+  ]);
+  const header = [
+    'scenario',
+    'req/s',
+    'bare req/s',
+    'vs bare',
+    'p50 ms',
+    'p99 ms',
+    'p99 ms @ half rate',
+    'failures',
+  ];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  console.log(
+    `\nrating service vs bare fastify hello-world: loopback, ${CONNECTIONS} connections, ${DURATION_S} s per run`,
+  );
+  console.log(
+    `bare runs (req/s): ${bareRuns.map(Math.round).join(', ')}; "bare req/s" is the mean of the runs around each scenario\n`,
+  );
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+
+  const ratio = (name: string) => {
+    const result = results.find((r) => r.name === name);
+    return result === undefined ? 0 : result.reqPerSec / result.bareReqPerSec;
+  };
+  const checks: [string, boolean][] = [
+    ['GET rating (memory) >= 60% of bare', ratio('GET rating, memory') >= 0.6],
+    ['GET rating (redis) >= 60% of bare', ratio('GET rating, redis') >= 0.6],
+    ['POST rating (redis) >= 30% of bare', ratio('POST rating, redis') >= 0.3],
+    ['p99 < 50 ms at half the maximum rate (every scenario)', results.every((r) => r.p99AtHalf < 50)],
+    ['no failed requests', results.every((r) => r.failures === 0)],
+  ];
+  console.log('');
+  for (const [name, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${name}`);
+}
+
+async function main(): Promise<void> {
+  const env = { LIMIT_POLICIES: 'default:1000000:10000,writes:1000000:10000', LOG_LEVEL: 'info' };
+  const bare = await startBareFastify();
+  const comparison = new Comparison({ url: bare.url, requests: [{ method: 'GET', path: '/hello' }] });
+  try {
+    await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 2 });
+    await comparison.measureBare();
+
+    const memory = await startServiceProcess({ env });
+    try {
+      await seed(memory);
+      await comparison.measure('GET rating, memory', ratingReads(memory));
+      await comparison.measure('POST rating, memory', ratingWrites(memory, 'memory'));
+    } finally {
+      await memory.stop();
+    }
+
+    const redis = await startRedisServer();
+    const onRedis = await startServiceProcess({ env: { ...env, REDIS_URL: redis.url } });
+    try {
+      await seed(onRedis);
+      await comparison.measure('GET rating, redis', ratingReads(onRedis));
+      await comparison.measure('POST rating, redis', ratingWrites(onRedis, 'redis'));
+    } finally {
+      await onRedis.stop();
+      await redis.stop();
+    }
+  } finally {
+    await bare.stop();
+  }
+  report(comparison);
+}
+
+await main();
