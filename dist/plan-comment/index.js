@@ -36362,6 +36362,10 @@ throttling.triggersNotification = triggersNotification;
 
 function createGitHubClient(options) {
     const maxRetries = options.maxRetries ?? 3;
+    const onLimit = (what)=>(retryAfter, request, _octokit, retryCount)=>{
+            options.log.warning(`GitHub API ${what} hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
+            return retryCount < maxRetries;
+        };
     return getOctokit(options.token, {
         baseUrl: options.baseUrl,
         userAgent: 'openclaw-gitops-actions',
@@ -36380,14 +36384,8 @@ function createGitHubClient(options) {
             ]
         },
         throttle: {
-            onRateLimit: (retryAfter, request, _octokit, retryCount)=>{
-                options.log.warning(`GitHub API rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
-                return retryCount < maxRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount)=>{
-                options.log.warning(`GitHub API secondary rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
-                return retryCount < maxRetries;
-            }
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit')
         }
     }, retry, throttling);
 }

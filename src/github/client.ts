@@ -21,6 +21,19 @@ export interface ClientOptions {
 
 export function createGitHubClient(options: ClientOptions) {
   const maxRetries = options.maxRetries ?? 3;
+  const onLimit =
+    (what: string) =>
+    (
+      retryAfter: number,
+      request: { method: string; url: string },
+      _octokit: unknown,
+      retryCount: number,
+    ): boolean => {
+      options.log.warning(
+        `GitHub API ${what} hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
+      );
+      return retryCount < maxRetries;
+    };
   return getOctokit(
     options.token,
     {
@@ -29,30 +42,7 @@ export function createGitHubClient(options: ClientOptions) {
       // not `request: { retries }`: that replaces @actions/github's proxy-aware request defaults, and plugin-retry
       // then retries every failure, 403 and 404 included
       retry: { retries: maxRetries, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
-      throttle: {
-        onRateLimit: (
-          retryAfter: number,
-          request: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          options.log.warning(
-            `GitHub API rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
-          );
-          return retryCount < maxRetries;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          request: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          options.log.warning(
-            `GitHub API secondary rate limit hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`,
-          );
-          return retryCount < maxRetries;
-        },
-      },
+      throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
     },
     retry,
     throttling,

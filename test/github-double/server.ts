@@ -730,24 +730,7 @@ export class GitHubDouble {
       if (!repo || !this.hasIssue(repo.owner.login, repo.name, Number(ctx.op.params['issue_number'])))
         return this.notFound();
       const body = String(ctx.body['body']);
-      if (body.length > 65536) {
-        return {
-          status: 422,
-          body: {
-            message: 'Validation Failed',
-            errors: [
-              {
-                resource: 'IssueComment',
-                code: 'custom',
-                field: 'body',
-                message: 'body is too long (maximum is 65536 characters)',
-              },
-            ],
-            documentation_url: DOCS,
-            status: '422',
-          },
-        };
-      }
+      if (body.length > 65536) return commentTooLong();
       const c = this.addComment(repo.owner.login, repo.name, Number(ctx.op.params['issue_number']), {
         author: ctx.token.user.login,
         body,
@@ -781,24 +764,7 @@ export class GitHubDouble {
         };
       }
       const body = String(ctx.body['body']);
-      if (body.length > 65536) {
-        return {
-          status: 422,
-          body: {
-            message: 'Validation Failed',
-            errors: [
-              {
-                resource: 'IssueComment',
-                code: 'custom',
-                field: 'body',
-                message: 'body is too long (maximum is 65536 characters)',
-              },
-            ],
-            documentation_url: DOCS,
-            status: '422',
-          },
-        };
-      }
+      if (body.length > 65536) return commentTooLong();
       c.body = body;
       c.updatedAt = this.tick();
       return { status: 200, body: this.commentJson(c) };
@@ -1031,6 +997,26 @@ export class GitHubDouble {
       const reset = Math.floor(Date.now() / 1000) + 3600;
       const r = { limit: 5000, remaining: 4999, reset, used: 1 };
       return { status: 200, body: { resources: { core: r, search: r, graphql: r }, rate: r } };
+    },
+  };
+}
+
+/** GitHub's answer to a comment body over 65,536 characters. */
+function commentTooLong(): Reply {
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)',
+        },
+      ],
+      documentation_url: DOCS,
+      status: '422',
     },
   };
 }

@@ -4,11 +4,12 @@ import { InputError } from '../../common/errors.js';
 import { readInteger, readOptional, readString, readUrl, type InputReader } from '../../common/inputs.js';
 import { isAddressOrName, parseDnsExpect } from '../../failover/dns-check.js';
 import type { RegionSpec } from '../../failover/model.js';
-import { parseStatusMatcher, type StatusMatcher } from '../../failover/probe.js';
+import type { CheckSettings } from '../../failover/check.js';
+import { parseStatusMatcher } from '../../failover/probe.js';
 import { parseHeaderLines } from '../../common/headers.js';
 import { parseRegions } from '../../failover/regions.js';
 import { parseResolverAddress } from '../../failover/resolve.js';
-import { parseSla, type SlaAssertion } from '../../failover/sla.js';
+import { parseSla } from '../../failover/sla.js';
 
 type DefaultedInput =
   | 'health-path'
@@ -44,18 +45,8 @@ export interface DrillInputs {
   stateUrl?: string;
 }
 
-export interface FailoverCheckInputs {
+export interface FailoverCheckInputs extends CheckSettings {
   regions: RegionSpec[];
-  healthPath: string;
-  expectedStatus: StatusMatcher;
-  bodyMatch?: RegExp;
-  timeoutMs: number;
-  samples: number;
-  concurrency: number;
-  /** Header values are secrets: they are masked before anything is logged. */
-  headers: Record<string, string>;
-  sla: SlaAssertion[];
-  minHealthy: number;
   /** `ip[:port]` in the form Resolver.setServers takes. */
   dnsResolver?: string;
   dns?: { name: string; expect?: string[] };
