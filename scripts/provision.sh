@@ -6,6 +6,7 @@ set -euo pipefail
 
 REQUIRED=(
   "redis-server redis-server"
+  "prometheus prometheus"
   "dnsmasq dnsmasq-base"
   "openssl openssl"
   "curl curl"
