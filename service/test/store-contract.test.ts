@@ -200,6 +200,27 @@ describe.each(factories)('%s store', (_kind, create) => {
     expect(count(await store.readChanges({ epoch: 'elsewhere.0', since: all.cursor, limit: 100 }))).toBe(7);
   });
 
+  it('gives every change of one write its own feed position, so a one-entry page never skips one', async () => {
+    const store = open();
+    await store.recordRating(
+      { id: 'p1', subject: 'paged', actor: 'pager', stars: 2 },
+      writeLimit('pager'),
+      T0,
+    );
+    const seen: string[] = [];
+    let page = await store.readChanges({ epoch: undefined, since: 0, limit: 1 });
+    for (let reads = 0; reads < 10; reads += 1) {
+      seen.push(
+        ...page.subjects.map((entry) => `subject ${entry.subject}`),
+        ...page.buckets.map((entry) => `bucket ${entry.bucket}`),
+        ...page.events.map((event) => `event ${event.id}`),
+      );
+      if (!page.more) break;
+      page = await store.readChanges({ epoch: page.epoch, since: page.cursor, limit: 1 });
+    }
+    expect(seen.sort()).toEqual(['bucket writes/pager', 'event p1', 'subject paged']);
+  });
+
   it('converges two regions whatever the exchange order, and a repeated exchange changes nothing', async () => {
     const east = open('us-east');
     const west = open('us-west');
