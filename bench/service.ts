@@ -9,6 +9,8 @@
  * Targets (from the issue): GET ≥ 60% of bare fastify's req/s, POST on Redis ≥ 30%, p99 < 50 ms at half the
  * maximum rate.
  */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -32,16 +34,56 @@ interface Measurement {
   failures: number;
   /** Bare fastify's req/s around this measurement: the mean of the bare runs just before and just after. */
   bareReqPerSec: number;
+  /** CPU time per request at the maximum rate, in microseconds, of each process that served it (Linux only). */
+  cpuPerRequestUs: Partial<Record<'service' | 'redis' | 'client', number>>;
 }
 
-type Target = { url: string; requests: Options['requests'] };
+/** A target and the processes whose CPU time the bench attributes to it. */
+type Target = {
+  url: string;
+  requests: Options['requests'];
+  pids: Partial<Record<'service' | 'redis', number>>;
+};
+
+/** User + system CPU seconds a process has used so far, from /proc (undefined where there is none). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuSnapshot(pids: Target['pids']): Record<string, number | undefined> {
+  return {
+    client: cpuSeconds(process.pid),
+    ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])),
+  };
+}
+
+function cpuPerRequest(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+  requests: number,
+): Measurement['cpuPerRequestUs'] {
+  const perRequest: Measurement['cpuPerRequestUs'] = {};
+  for (const [name, end] of Object.entries(after)) {
+    const start = before[name];
+    if (end !== undefined && start !== undefined && requests > 0)
+      perRequest[name as keyof Measurement['cpuPerRequestUs']] = ((end - start) * 1e6) / requests;
+  }
+  return perRequest;
+}
 
 /** The maximum rate (after a 1 s warm-up), then p99 at half of it. */
 async function measure(name: string, target: Target): Promise<Omit<Measurement, 'bareReqPerSec'>> {
   const run = (options: Partial<Options>): Promise<Result> =>
     autocannon({ url: target.url, requests: target.requests, connections: CONNECTIONS, ...options });
   await run({ duration: 1 });
+  const cpuBefore = cpuSnapshot(target.pids);
   const max = await run({ duration: DURATION_S });
+  const cpuPerRequestUs = cpuPerRequest(cpuBefore, cpuSnapshot(target.pids), max.requests.total);
   const half = await run({
     duration: DURATION_S,
     overallRate: Math.max(1, Math.floor(max.requests.average / 2)),
@@ -55,6 +97,7 @@ async function measure(name: string, target: Target): Promise<Omit<Measurement, 
     p99: max.latency.p99,
     p99AtHalf: half.latency.p99,
     failures,
+    cpuPerRequestUs,
   };
 }
 
@@ -65,16 +108,20 @@ async function measure(name: string, target: Target): Promise<Omit<Measurement, 
 class Comparison {
   readonly results: Measurement[] = [];
   readonly bareRuns: number[] = [];
+  /** CPU µs per request of bare fastify and of the client, in the latest bare run. */
+  bareCpuPerRequestUs: Measurement['cpuPerRequestUs'] = {};
 
   constructor(private readonly bare: Target) {}
 
   async measureBare(): Promise<number> {
+    const before = cpuSnapshot(this.bare.pids);
     const result = await autocannon({
       url: this.bare.url,
       requests: this.bare.requests,
       connections: CONNECTIONS,
       duration: DURATION_S,
     });
+    this.bareCpuPerRequestUs = cpuPerRequest(before, cpuSnapshot(this.bare.pids), result.requests.total);
     this.bareRuns.push(result.requests.average);
     console.error(`measured bare fastify: ${Math.round(result.requests.average)} req/s`);
     return result.requests.average;
@@ -88,7 +135,7 @@ class Comparison {
   }
 }
 
-async function startBareFastify(): Promise<{ url: string; stop: () => Promise<unknown> }> {
+async function startBareFastify(): Promise<{ url: string; pid: number; stop: () => Promise<unknown> }> {
   const code = `
     import Fastify from 'fastify';
     const app = Fastify();
@@ -102,13 +149,14 @@ async function startBareFastify(): Promise<{ url: string; stop: () => Promise<un
   });
   const line = await server.waitForLine((text) => text.startsWith('{"port"'), 10_000);
   const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+  return { url: `http://127.0.0.1:${port}`, pid: server.pid, stop: () => server.stop() };
 }
 
-function ratingReads(service: ServiceProcess): Target {
+function ratingReads(service: ServiceProcess, redisPid?: number): Target {
   let n = 0;
   return {
     url: service.url,
+    pids: { service: service.pid, ...(redisPid === undefined ? {} : { redis: redisPid }) },
     requests: [
       {
         method: 'GET',
@@ -118,10 +166,11 @@ function ratingReads(service: ServiceProcess): Target {
   };
 }
 
-function ratingWrites(service: ServiceProcess, run: string): Target {
+function ratingWrites(service: ServiceProcess, run: string, redisPid?: number): Target {
   let n = 0;
   return {
     url: service.url,
+    pids: { service: service.pid, ...(redisPid === undefined ? {} : { redis: redisPid }) },
     requests: [
       {
         method: 'POST',
@@ -185,6 +234,30 @@ function report(comparison: Comparison): void {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
 
+  const us = (value: number | undefined) => (value === undefined ? '-' : Math.round(value).toString());
+  const cpuRows = [
+    ['bare fastify', comparison.bareCpuPerRequestUs],
+    ...results.map((r) => [r.name, r.cpuPerRequestUs] as const),
+  ] as const;
+  console.log(
+    `\nCPU time per request at the maximum rate, µs (from /proc; the ${availableParallelism()} cores are shared by all three):`,
+  );
+  const cpuHeader = ['scenario', 'service', 'redis', 'client', 'total'];
+  const cpuTable = cpuRows.map(([name, cpu]) => [
+    name,
+    us(cpu.service),
+    us(cpu.redis),
+    us(cpu.client),
+    us((cpu.service ?? 0) + (cpu.redis ?? 0) + (cpu.client ?? 0)),
+  ]);
+  const cpuWidths = cpuHeader.map((title, i) =>
+    Math.max(title.length, ...cpuTable.map((row) => row[i]!.length)),
+  );
+  const cpuLine = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(cpuWidths[i]!) : cell.padStart(cpuWidths[i]!))).join('  ');
+  console.log(cpuLine(cpuHeader));
+  for (const row of cpuTable) console.log(cpuLine(row));
+
   const ratio = (name: string) => {
     const result = results.find((r) => r.name === name);
     return result === undefined ? 0 : result.reqPerSec / result.bareReqPerSec;
@@ -203,7 +276,11 @@ function report(comparison: Comparison): void {
 async function main(): Promise<void> {
   const env = { LIMIT_POLICIES: 'default:1000000:10000,writes:1000000:10000', LOG_LEVEL: 'info' };
   const bare = await startBareFastify();
-  const comparison = new Comparison({ url: bare.url, requests: [{ method: 'GET', path: '/hello' }] });
+  const comparison = new Comparison({
+    url: bare.url,
+    requests: [{ method: 'GET', path: '/hello' }],
+    pids: { service: bare.pid },
+  });
   try {
     await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 2 });
     await comparison.measureBare();
@@ -221,8 +298,8 @@ async function main(): Promise<void> {
     const onRedis = await startServiceProcess({ env: { ...env, REDIS_URL: redis.url } });
     try {
       await seed(onRedis);
-      await comparison.measure('GET rating, redis', ratingReads(onRedis));
-      await comparison.measure('POST rating, redis', ratingWrites(onRedis, 'redis'));
+      await comparison.measure('GET rating, redis', ratingReads(onRedis, redis.pid));
+      await comparison.measure('POST rating, redis', ratingWrites(onRedis, 'redis', redis.pid));
     } finally {
       await onRedis.stop();
       await redis.stop();
