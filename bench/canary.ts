@@ -2,7 +2,9 @@
  * `npm run bench:canary`: the canary judges on the same simulated scenarios with the same seeds.
  *
  * Judges: this project's `sequential` judge (group-sequential, counts for error rates, t for latency); a fixed
- * threshold (Argo Rollouts style: error rate < 2%, p99 < 200 ms on every interval); a per-interval Mann-Whitney
+ * threshold (Argo Rollouts style: the canary's error rate and histogram p99 under a limit on every interval, the
+ * limits calibrated as a user would from what the baseline shows: twice its error rate, and 10% above the
+ * largest p99 that `histogram_quantile` gives the baseline in 95% of intervals); a per-interval Mann-Whitney
  * test at 98% (Kayenta style); a plain mixture SPRT (always-valid, error rate only). Beside them, the power of a
  * fixed-horizon test that knows the sample size in advance and looks once, at the end: the limit a sequential
  * judge can approach.
@@ -24,6 +26,7 @@ import {
 } from '../src/canary/judges.js';
 import type { Judge, LookData, MetricJudgement } from '../src/canary/model.js';
 import { normalQuantile } from '../src/canary/stats/distributions.js';
+import { histogramQuantile } from '../src/canary/stats/histogram.js';
 import { msprtLikelihoodRatio } from '../src/canary/stats/msprt.js';
 import { harmZ } from '../src/canary/stats/proportions.js';
 import {
@@ -51,6 +54,30 @@ const msprtJudge: Judge = {
   },
   judgeFinal: thresholdJudge.judgeFinal,
 };
+
+/**
+ * The p99 limit a user would set from a dashboard of the baseline: 10% above the 95th percentile of the
+ * per-interval p99 that histogram_quantile reports for it at normal traffic (seeds apart from the scenarios').
+ */
+function calibratedP99Limit(): number {
+  const aa: Scenario = {
+    name: 'calibration',
+    requestsPerInterval: 1000,
+    baselineErrorRate: 0.01,
+    errorMultiplier: 1,
+    latencyMultiplier: 1,
+    looks: LOOKS,
+  };
+  const p99s: number[] = [];
+  for (let run = 0; run < 200; run++) {
+    for (const look of simulateLooks(aa, 7_777_777 + run)) {
+      const latency = look.get(LATENCY);
+      if (latency?.kind === 'histogram') p99s.push(histogramQuantile(0.99, latency.baseline));
+    }
+  }
+  p99s.sort((a, b) => a - b);
+  return p99s[Math.floor(0.95 * (p99s.length - 1))]! * 1.1;
+}
 
 interface Row {
   judge: string;
@@ -144,7 +171,11 @@ function main(): void {
     }
   }
   const presets = presetJudgements();
-  const argo = presetJudgements({ [ERROR_RATE]: { max: 0.02 }, [LATENCY]: { max: 0.2 } });
+  const p99Limit = calibratedP99Limit();
+  console.log(
+    `threshold judge limits: error rate 0.02, p99 ${p99Limit.toFixed(3)} s (the baseline's true p99 is 0.160 s; histogram_quantile reads it from coarse buckets)`,
+  );
+  const argo = presetJudgements({ [ERROR_RATE]: { max: 0.02 }, [LATENCY]: { max: p99Limit } });
   const judges: [Judge, MetricJudgement[]][] = [
     [sequentialJudge, presets],
     [thresholdJudge, argo],

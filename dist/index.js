@@ -76726,16 +76726,35 @@ var dist = __nccwpck_require__(8815);
  *   promotion needs the canary's share shown at most 0.5 percentage points above that.
  *
  * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
- */ const PRESETS = {
+ */ /**
+ * How a ratio metric (e.g. an error rate) is judged unless its definition says otherwise: any increase is harm,
+ * and a canary within half a percentage point of its baseline passes.
+ */ const RATIO_JUDGEMENT = {
+    kind: 'ratio',
+    direction: 'increase',
+    allowedIncrease: 0,
+    tolerance: 0.005,
+    critical: true,
+    weight: 1
+};
+/**
+ * How a quantile metric (a latency percentile, judged on the share of requests above the baseline's quantile)
+ * is judged unless its definition says otherwise: up to 10% more such requests is allowed, and the pass
+ * tolerance is half the share the quantile leaves above it.
+ */ function quantileJudgement(quantile) {
+    return {
+        kind: 'quantile',
+        quantile,
+        direction: 'increase',
+        allowedIncrease: 0.1,
+        tolerance: (1 - quantile) / 2,
+        critical: true,
+        weight: 1
+    };
+}
+const PRESETS = {
     'http-error-rate': {
-        judgement: {
-            kind: 'ratio',
-            direction: 'increase',
-            allowedIncrease: 0,
-            tolerance: 0.005,
-            critical: true,
-            weight: 1
-        },
+        judgement: RATIO_JUDGEMENT,
         failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
         total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
         scrape: {
@@ -76745,15 +76764,7 @@ var dist = __nccwpck_require__(8815);
         }
     },
     'http-latency-p99': {
-        judgement: {
-            kind: 'quantile',
-            quantile: 0.99,
-            direction: 'increase',
-            allowedIncrease: 0.1,
-            tolerance: 0.005,
-            critical: true,
-            weight: 1
-        },
+        judgement: quantileJudgement(0.99),
         histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
         scrape: {
             kind: 'quantile',
@@ -76958,13 +76969,7 @@ function fromDefinition(raw, input, where) {
         if (!(quantile > 0 && quantile < 1)) fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
         return {
             name,
-            kind: 'quantile',
-            quantile,
-            direction: 'increase',
-            allowedIncrease: 0.1,
-            tolerance: (1 - quantile) / 2,
-            critical: true,
-            weight: 1,
+            ...quantileJudgement(quantile),
             ...judgementOverrides(raw, input, at),
             queries: {
                 canaryHistogram,
@@ -76988,12 +76993,7 @@ function fromDefinition(raw, input, where) {
         else queries.baselineFailures = `(${baselineTotal}) - (${baselineSuccess})`;
         return {
             name,
-            kind: 'ratio',
-            direction: 'increase',
-            allowedIncrease: 0,
-            tolerance: 0.005,
-            critical: true,
-            weight: 1,
+            ...RATIO_JUDGEMENT,
             ...judgementOverrides(raw, input, at),
             queries
         };

@@ -26,7 +26,14 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../common/errors.js';
 import { parsePercent } from '../common/duration.js';
 import type { Direction, MetricJudgement } from './model.js';
-import { DEFAULT_METRICS, PRESETS, type MetricDefinition, type MetricQueries } from './presets.js';
+import {
+  DEFAULT_METRICS,
+  PRESETS,
+  quantileJudgement,
+  RATIO_JUDGEMENT,
+  type MetricDefinition,
+  type MetricQueries,
+} from './presets.js';
 
 const FIELDS = new Set([
   'name',
@@ -235,13 +242,7 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
       fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
     return {
       name,
-      kind: 'quantile',
-      quantile,
-      direction: 'increase',
-      allowedIncrease: 0.1,
-      tolerance: (1 - quantile) / 2,
-      critical: true,
-      weight: 1,
+      ...quantileJudgement(quantile),
       ...judgementOverrides(raw, input, at),
       queries: { canaryHistogram, baselineHistogram },
     };
@@ -268,12 +269,7 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
     else queries.baselineFailures = `(${baselineTotal}) - (${baselineSuccess})`;
     return {
       name,
-      kind: 'ratio',
-      direction: 'increase',
-      allowedIncrease: 0,
-      tolerance: 0.005,
-      critical: true,
-      weight: 1,
+      ...RATIO_JUDGEMENT,
       ...judgementOverrides(raw, input, at),
       queries,
     };

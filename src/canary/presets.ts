@@ -48,30 +48,45 @@ export interface PresetTemplate {
   scrape: ScrapeSpec;
 }
 
+/**
+ * How a ratio metric (e.g. an error rate) is judged unless its definition says otherwise: any increase is harm,
+ * and a canary within half a percentage point of its baseline passes.
+ */
+export const RATIO_JUDGEMENT = {
+  kind: 'ratio',
+  direction: 'increase',
+  allowedIncrease: 0,
+  tolerance: 0.005,
+  critical: true,
+  weight: 1,
+} as const satisfies Omit<MetricJudgement, 'name'>;
+
+/**
+ * How a quantile metric (a latency percentile, judged on the share of requests above the baseline's quantile)
+ * is judged unless its definition says otherwise: up to 10% more such requests is allowed, and the pass
+ * tolerance is half the share the quantile leaves above it.
+ */
+export function quantileJudgement(quantile: number): Omit<MetricJudgement, 'name'> {
+  return {
+    kind: 'quantile',
+    quantile,
+    direction: 'increase',
+    allowedIncrease: 0.1,
+    tolerance: (1 - quantile) / 2,
+    critical: true,
+    weight: 1,
+  };
+}
+
 export const PRESETS: Record<string, PresetTemplate> = {
   'http-error-rate': {
-    judgement: {
-      kind: 'ratio',
-      direction: 'increase',
-      allowedIncrease: 0,
-      tolerance: 0.005,
-      critical: true,
-      weight: 1,
-    },
+    judgement: RATIO_JUDGEMENT,
     failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
     total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
     scrape: { kind: 'ratio', failures: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' },
   },
   'http-latency-p99': {
-    judgement: {
-      kind: 'quantile',
-      quantile: 0.99,
-      direction: 'increase',
-      allowedIncrease: 0.1,
-      tolerance: 0.005,
-      critical: true,
-      weight: 1,
-    },
+    judgement: quantileJudgement(0.99),
     histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
     scrape: { kind: 'quantile', histogram: 'http_request_duration_seconds', quantile: 0.99 },
   },

@@ -90,18 +90,16 @@ export interface DrillDeps {
 
 export type DrillStatus = 'passed' | 'failed' | 'not-started';
 
+/** The settings as the report echoes them: URLs as text, the inject and recover commands left out. */
+export type DrillReportSettings = Omit<DrillSettings, 'inject' | 'recover' | 'url' | 'stateUrl'> & {
+  url: string;
+  stateUrl?: string;
+};
+
 export interface DrillReport {
   status: DrillStatus;
   problems: string[];
-  settings: {
-    url: string;
-    expectRegion?: string;
-    intervalMs: number;
-    stable: number;
-    timeoutMs: number;
-    rtoMaxMs?: number;
-    stateUrl?: string;
-  };
+  settings: DrillReportSettings;
   steadyBefore: SteadyState;
   stateBefore?: StateRead;
   inject?: ShellResult;

@@ -9,6 +9,7 @@ import type { Judge, LookData, MetricJudgement } from '../../src/canary/model.js
 import { PRESETS } from '../../src/canary/presets.js';
 import { normalCdf } from '../../src/canary/stats/distributions.js';
 import { DURATION_BUCKETS } from '../../service/src/http/metrics.js';
+import { mulberry32 } from './random.js';
 
 export interface Scenario {
   name: string;
@@ -20,17 +21,8 @@ export interface Scenario {
   looks: number;
 }
 
-/** mulberry32: small, fast, good enough for simulation. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so runs are reproducible. */
+export const rng = mulberry32;
 
 function normal(random: () => number): number {
   let u = 0;

@@ -10,6 +10,7 @@ import { parseHeaderLines } from '../../common/headers.js';
 import { parseRegions } from '../../failover/regions.js';
 import { parseResolverAddress } from '../../failover/resolve.js';
 import { parseSla } from '../../failover/sla.js';
+import type { DrillReportSettings } from '../../failover/drill.js';
 
 type DefaultedInput =
   | 'health-path'
@@ -33,17 +34,8 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   'drill-timeout': '5m',
 };
 
-export interface DrillInputs {
-  inject: string;
-  recover: string;
-  url: string;
-  expectRegion?: string;
-  intervalMs: number;
-  stable: number;
-  timeoutMs: number;
-  rtoMaxMs?: number;
-  stateUrl?: string;
-}
+/** The drill inputs, read and checked; URLs stay text until the drill runs. */
+export type DrillInputs = DrillReportSettings & { inject: string; recover: string };
 
 export interface FailoverCheckInputs extends CheckSettings {
   regions: RegionSpec[];

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MarkTree, RawPlan, RawResourceChange } from '../plan.js';
+import { mulberry32 } from '../../../test/support/random.js';
 
 export const FIXTURE_DIR = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -147,17 +148,8 @@ export function expectedSecrets(plan: RawPlan): Set<string> {
 // ---------------------------------------------------------------------------------------------------------------
 // Shuffling
 
-/** mulberry32: a small seeded PRNG, so generated plans are reproducible from their parameters. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so runs are reproducible. */
+export const prng = mulberry32;
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
