@@ -66657,6 +66657,16 @@ function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
 }
+/**
+ * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
+ * set it to an empty expression. `needed` says what the token must be able to do.
+ */ function readGithubToken(io, needed) {
+    const token = readString(io, 'github-token');
+    if (!token) throw new errors/* InputError */.dz('github-token', '', needed, {
+        secret: true
+    });
+    return token;
+}
 function readOptional(io, name) {
     const value = io.getInput(name);
     return value === '' ? undefined : value;
@@ -67049,80 +67059,10 @@ function planRule(plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/actions/apply-gate/inputs.js
-/** Inputs of apply-gate, parsed once into a typed object. Names are the public interface (action.yml). */ 
-
-
-/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
-    'required-approvals': '1',
-    'require-code-owners': 'false',
-    'dismiss-stale': 'true',
-    'allow-author-approval': 'false',
-    'block-on-changes-requested': 'true',
-    'terraform-cmd': 'terraform',
-    'working-directory': '.',
-    'trusted-comment-authors': 'github-actions[bot]',
-    'fail-on-deny': 'true'
-};
-/** Entries separated by newlines, commas or spaces. */ function readList(io, name, fallback = '') {
-    return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
-function parseInputs(io) {
-    const githubToken = readString(io, 'github-token');
-    if (!githubToken) {
-        throw new errors/* InputError */.dz('github-token', '', 'a token that can read pull requests and reviews (default: ${{ github.token }})', {
-            secret: true
-        });
-    }
-    const pullRequestText = readOptional(io, 'pull-request');
-    const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
-        const parsed = parseReviewerRequirement(entry);
-        if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
-        return parsed;
-    });
-    const planJson = readOptional(io, 'plan-json');
-    const planFile = readOptional(io, 'plan-file');
-    if (planJson && planFile) {
-        throw new errors/* InputError */.dz('plan-file', planFile, "nothing when 'plan-json' is set: give at most one of plan-json or plan-file");
-    }
-    const plan = planJson ? {
-        kind: 'json',
-        path: planJson
-    } : planFile ? {
-        kind: 'binary',
-        path: planFile,
-        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd'])
-    } : undefined;
-    const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
-    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
-    if (trustedCommentAuthors.length === 0) {
-        throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
-    }
-    return {
-        githubToken,
-        pullRequest: pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
-            min: 1
-        }),
-        rules: {
-            requiredApprovals: readInteger(io, 'required-approvals', {
-                min: 0,
-                max: 100,
-                fallback: Number(INPUT_DEFAULTS['required-approvals'])
-            }),
-            requiredReviewers,
-            requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners'] === 'true'),
-            dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale'] === 'true'),
-            allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval'] === 'true'),
-            blockOnChangesRequested: readBoolean(io, 'block-on-changes-requested', INPUT_DEFAULTS['block-on-changes-requested'] === 'true')
-        },
-        plan,
-        workingDirectory,
-        label: readString(io, 'label', workingDirectory),
-        trustedCommentAuthors,
-        failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'] === 'true')
-    };
-}
-
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/command.js
@@ -67163,6 +67103,241 @@ const spawnRunner = {
         });
     }
 };
+
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/plan.js
+/**
+ * The JSON plan as `terraform show -json <planfile>` (and `tofu show -json`) writes it, format_version 0.x and 1.x,
+ * and the parse that turns a file's text into it or into an error that says what the file really is.
+ *
+ * Reference: https://developer.hashicorp.com/terraform/internals/json-format
+ */ 
+/** Major versions of the plan format this code understands (0.x from Terraform 0.12, 1.x since 1.1). */ const SUPPORTED_MAJORS = new Set([
+    '0',
+    '1'
+]);
+/**
+ * Parse `terraform show -json` output into a plan. Tolerates text printed before the JSON (the
+ * hashicorp/setup-terraform wrapper prints a `[command]...` line), and otherwise fails with an error that says
+ * what the text is instead (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
+ */ function parsePlanJson(text, source) {
+    const where = `${source.description} (from input '${source.input}')`;
+    const json = stripLeadingNoise(text);
+    if (json.trim() === '') {
+        throw new errors/* ActionError */.lZ(`${where} is empty: expected the output of \`terraform show -json <planfile>\`.`);
+    }
+    let value;
+    try {
+        value = JSON.parse(json);
+    } catch (error) {
+        if (looksLikeStreamingLog(json)) throw streamingLogError(where);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new errors/* ActionError */.lZ(`${where} is not JSON (${reason}): expected the output of \`terraform show -json <planfile>\`.`);
+    }
+    return validatePlan(value, where);
+}
+function streamingLogError(where) {
+    return new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
+}
+function validatePlan(value, where) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new errors/* ActionError */.lZ(`${where} is JSON but not an object: expected a Terraform JSON plan.`);
+    }
+    const plan = value;
+    const version = plan['format_version'];
+    const isPlanShaped = 'resource_changes' in plan || 'planned_values' in plan || 'output_changes' in plan || 'errored' in plan;
+    if (!isPlanShaped) {
+        if ('values' in plan && typeof version === 'string') {
+            throw new errors/* ActionError */.lZ(`${where} is a Terraform state (\`terraform show -json\` without a plan file), not a plan: run \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\`.`);
+        }
+        // one line of the log parses as JSON on its own
+        if ('@level' in plan && '@message' in plan) throw streamingLogError(where);
+        if ('provider_schemas' in plan) {
+            throw new errors/* ActionError */.lZ(`${where} is a provider schema (\`terraform providers schema -json\`), not a plan.`);
+        }
+        throw new errors/* ActionError */.lZ(`${where} is JSON but not a Terraform plan (no format_version, resource_changes or planned_values): expected the output of \`terraform show -json <planfile>\`.`);
+    }
+    if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
+        throw new errors/* ActionError */.lZ(`${where} has no valid format_version (found ${JSON.stringify(version)}): expected "1.x".`);
+    }
+    const major = version.split('.')[0] ?? '';
+    if (!SUPPORTED_MAJORS.has(major)) {
+        throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
+    }
+    if (plan['resource_changes'] !== undefined && !Array.isArray(plan['resource_changes'])) {
+        throw new errors/* ActionError */.lZ(`${where} has a resource_changes field that is not a list: the plan is malformed.`);
+    }
+    for (const change of plan['resource_changes'] ?? []){
+        const c = change;
+        if (!c || typeof c.address !== 'string' || !c.change || !Array.isArray(c.change.actions)) {
+            throw new errors/* ActionError */.lZ(`${where} has a resource change without an address or actions: the plan is malformed.`);
+        }
+    }
+    return plan;
+}
+/** Drop lines before the JSON document (e.g. `[command]/usr/bin/terraform show -json tfplan` from a wrapper). */ function stripLeadingNoise(text) {
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{') || trimmed === '') return trimmed;
+    const match = /^\{"format_version"/m.exec(text) ?? /^\{/m.exec(text);
+    return match ? text.slice(match.index) : text;
+}
+function looksLikeStreamingLog(text) {
+    const first = text.split('\n', 1)[0] ?? '';
+    return first.includes('"@level"') && first.includes('"@message"');
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/source.js
+/**
+ * Getting the plan's JSON: read from a file (`plan-json`), or shown from a binary plan (`plan-file`) with
+ * `<terraform-cmd> show -json`, which works for `terraform`, `tofu` and wrappers that take the same arguments.
+ */ 
+
+
+
+
+
+function readPlanInput(io, required, terraformCmd) {
+    const planJson = readOptional(io, 'plan-json');
+    const planFile = readOptional(io, 'plan-file');
+    const howMany = required ? 'exactly one' : 'at most one';
+    if (planJson && planFile) throw new errors/* InputError */.dz('plan-file', planFile, `nothing when 'plan-json' is set: give ${howMany} of plan-json or plan-file`);
+    if (planJson) return {
+        kind: 'json',
+        path: planJson
+    };
+    if (planFile) return {
+        kind: 'binary',
+        path: planFile,
+        command: readString(io, 'terraform-cmd', terraformCmd)
+    };
+    if (required) throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
+    return undefined;
+}
+async function assertDirectory(dir) {
+    const info = await (0,promises_.stat)(dir).catch(()=>undefined);
+    if (!info?.isDirectory()) throw new errors/* InputError */.dz('working-directory', dir, 'an existing directory');
+}
+async function assertFile(input, path, what) {
+    const info = await (0,promises_.stat)(path).catch(()=>undefined);
+    if (!info) throw new errors/* InputError */.dz(input, path, `the path of ${what}; no file exists at ${path}`);
+    if (!info.isFile()) throw new errors/* InputError */.dz(input, path, `the path of ${what}; ${path} is not a file`);
+}
+async function loadPlan(input, workingDirectory, runner) {
+    await assertDirectory(workingDirectory);
+    const path = (0,external_node_path_.resolve)(workingDirectory, input.path);
+    if (input.kind === 'json') {
+        await assertFile('plan-json', path, '`terraform show -json` output');
+        const text = await (0,promises_.readFile)(path, 'utf8');
+        return {
+            plan: parsePlanJson(text, {
+                input: 'plan-json',
+                description: `The file ${path}`
+            }),
+            origin: path,
+            bytes: Buffer.byteLength(text)
+        };
+    }
+    await assertFile('plan-file', path, 'a binary plan saved with `terraform plan -out`');
+    const [command, ...prefix] = input.command.split(/\s+/).filter(Boolean);
+    if (!command) throw new errors/* InputError */.dz('terraform-cmd', input.command, 'a command such as terraform or tofu');
+    const args = [
+        ...prefix,
+        'show',
+        '-json',
+        '-no-color',
+        path
+    ];
+    let result;
+    try {
+        result = await runner.run(command, args, {
+            cwd: workingDirectory,
+            env: {
+                ...process.env,
+                TF_IN_AUTOMATION: '1',
+                NO_COLOR: '1'
+            }
+        });
+    } catch (error) {
+        if (error instanceof CommandNotFoundError) {
+            throw new errors/* InputError */.dz('terraform-cmd', input.command, `a command on PATH (${command} was not found): add a setup step before this one (hashicorp/setup-terraform with terraform_wrapper: false, or opentofu/setup-opentofu) or pass plan-json instead`);
+        }
+        throw error;
+    }
+    const shown = `${[
+        command,
+        ...args
+    ].join(' ')}`;
+    if (result.exitCode !== 0) {
+        const tail = result.stderr.trim().split('\n').slice(-15).join('\n');
+        throw new errors/* ActionError */.lZ(`\`${shown}\` failed with exit code ${result.exitCode} in ${workingDirectory}${tail ? `:\n${tail}` : ''}\nRun \`terraform init\` in the same working-directory before this step, with the same backend and providers as the plan.`);
+    }
+    const text = result.stdout.toString('utf8');
+    return {
+        plan: parsePlanJson(text, {
+            input: 'plan-file',
+            description: `The output of \`${shown}\``
+        }),
+        origin: shown,
+        bytes: result.stdout.length
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/actions/apply-gate/inputs.js
+/** Inputs of apply-gate, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
+
+
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
+    'required-approvals': '1',
+    'require-code-owners': 'false',
+    'dismiss-stale': 'true',
+    'allow-author-approval': 'false',
+    'block-on-changes-requested': 'true',
+    'terraform-cmd': 'terraform',
+    'working-directory': '.',
+    'trusted-comment-authors': 'github-actions[bot]',
+    'fail-on-deny': 'true'
+};
+/** Entries separated by newlines, commas or spaces. */ function readList(io, name, fallback = '') {
+    return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+function parseInputs(io) {
+    const githubToken = readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
+    const pullRequestText = readOptional(io, 'pull-request');
+    const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
+        const parsed = parseReviewerRequirement(entry);
+        if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
+        return parsed;
+    });
+    const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
+    const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
+    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
+    if (trustedCommentAuthors.length === 0) {
+        throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
+    }
+    return {
+        githubToken,
+        pullRequest: pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
+            min: 1
+        }),
+        rules: {
+            requiredApprovals: readInteger(io, 'required-approvals', {
+                min: 0,
+                max: 100,
+                fallback: Number(INPUT_DEFAULTS['required-approvals'])
+            }),
+            requiredReviewers,
+            requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners'] === 'true'),
+            dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale'] === 'true'),
+            allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval'] === 'true'),
+            blockOnChangesRequested: readBoolean(io, 'block-on-changes-requested', INPUT_DEFAULTS['block-on-changes-requested'] === 'true')
+        },
+        plan,
+        workingDirectory,
+        label: readString(io, 'label', workingDirectory),
+        trustedCommentAuthors,
+        failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'] === 'true')
+    };
+}
 
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
@@ -73611,169 +73786,6 @@ function scryptAsync(text) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/plan.js
-/**
- * The JSON plan as `terraform show -json <planfile>` (and `tofu show -json`) writes it, format_version 0.x and 1.x,
- * and the parse that turns a file's text into it or into an error that says what the file really is.
- *
- * Reference: https://developer.hashicorp.com/terraform/internals/json-format
- */ 
-/** Major versions of the plan format this code understands (0.x from Terraform 0.12, 1.x since 1.1). */ const SUPPORTED_MAJORS = new Set([
-    '0',
-    '1'
-]);
-/**
- * Parse `terraform show -json` output into a plan. Tolerates text printed before the JSON (the
- * hashicorp/setup-terraform wrapper prints a `[command]...` line), and otherwise fails with an error that says
- * what the text is instead (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
- */ function parsePlanJson(text, source) {
-    const where = `${source.description} (from input '${source.input}')`;
-    const json = stripLeadingNoise(text);
-    if (json.trim() === '') {
-        throw new errors/* ActionError */.lZ(`${where} is empty: expected the output of \`terraform show -json <planfile>\`.`);
-    }
-    let value;
-    try {
-        value = JSON.parse(json);
-    } catch (error) {
-        if (looksLikeStreamingLog(json)) throw streamingLogError(where);
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new errors/* ActionError */.lZ(`${where} is not JSON (${reason}): expected the output of \`terraform show -json <planfile>\`.`);
-    }
-    return validatePlan(value, where);
-}
-function streamingLogError(where) {
-    return new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
-}
-function validatePlan(value, where) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new errors/* ActionError */.lZ(`${where} is JSON but not an object: expected a Terraform JSON plan.`);
-    }
-    const plan = value;
-    const version = plan['format_version'];
-    const isPlanShaped = 'resource_changes' in plan || 'planned_values' in plan || 'output_changes' in plan || 'errored' in plan;
-    if (!isPlanShaped) {
-        if ('values' in plan && typeof version === 'string') {
-            throw new errors/* ActionError */.lZ(`${where} is a Terraform state (\`terraform show -json\` without a plan file), not a plan: run \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\`.`);
-        }
-        // one line of the log parses as JSON on its own
-        if ('@level' in plan && '@message' in plan) throw streamingLogError(where);
-        if ('provider_schemas' in plan) {
-            throw new errors/* ActionError */.lZ(`${where} is a provider schema (\`terraform providers schema -json\`), not a plan.`);
-        }
-        throw new errors/* ActionError */.lZ(`${where} is JSON but not a Terraform plan (no format_version, resource_changes or planned_values): expected the output of \`terraform show -json <planfile>\`.`);
-    }
-    if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
-        throw new errors/* ActionError */.lZ(`${where} has no valid format_version (found ${JSON.stringify(version)}): expected "1.x".`);
-    }
-    const major = version.split('.')[0] ?? '';
-    if (!SUPPORTED_MAJORS.has(major)) {
-        throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
-    }
-    if (plan['resource_changes'] !== undefined && !Array.isArray(plan['resource_changes'])) {
-        throw new errors/* ActionError */.lZ(`${where} has a resource_changes field that is not a list: the plan is malformed.`);
-    }
-    for (const change of plan['resource_changes'] ?? []){
-        const c = change;
-        if (!c || typeof c.address !== 'string' || !c.change || !Array.isArray(c.change.actions)) {
-            throw new errors/* ActionError */.lZ(`${where} has a resource change without an address or actions: the plan is malformed.`);
-        }
-    }
-    return plan;
-}
-/** Drop lines before the JSON document (e.g. `[command]/usr/bin/terraform show -json tfplan` from a wrapper). */ function stripLeadingNoise(text) {
-    const trimmed = text.trimStart();
-    if (trimmed.startsWith('{') || trimmed === '') return trimmed;
-    const match = /^\{"format_version"/m.exec(text) ?? /^\{/m.exec(text);
-    return match ? text.slice(match.index) : text;
-}
-function looksLikeStreamingLog(text) {
-    const first = text.split('\n', 1)[0] ?? '';
-    return first.includes('"@level"') && first.includes('"@message"');
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/source.js
-/**
- * Getting the plan's JSON: read from a file (`plan-json`), or shown from a binary plan (`plan-file`) with
- * `<terraform-cmd> show -json`, which works for `terraform`, `tofu` and wrappers that take the same arguments.
- */ 
-
-
-
-
-async function assertDirectory(dir) {
-    const info = await (0,promises_.stat)(dir).catch(()=>undefined);
-    if (!info?.isDirectory()) throw new errors/* InputError */.dz('working-directory', dir, 'an existing directory');
-}
-async function assertFile(input, path, what) {
-    const info = await (0,promises_.stat)(path).catch(()=>undefined);
-    if (!info) throw new errors/* InputError */.dz(input, path, `the path of ${what}; no file exists at ${path}`);
-    if (!info.isFile()) throw new errors/* InputError */.dz(input, path, `the path of ${what}; ${path} is not a file`);
-}
-async function loadPlan(input, workingDirectory, runner) {
-    await assertDirectory(workingDirectory);
-    const path = (0,external_node_path_.resolve)(workingDirectory, input.path);
-    if (input.kind === 'json') {
-        await assertFile('plan-json', path, '`terraform show -json` output');
-        const text = await (0,promises_.readFile)(path, 'utf8');
-        return {
-            plan: parsePlanJson(text, {
-                input: 'plan-json',
-                description: `The file ${path}`
-            }),
-            origin: path,
-            bytes: Buffer.byteLength(text)
-        };
-    }
-    await assertFile('plan-file', path, 'a binary plan saved with `terraform plan -out`');
-    const [command, ...prefix] = input.command.split(/\s+/).filter(Boolean);
-    if (!command) throw new errors/* InputError */.dz('terraform-cmd', input.command, 'a command such as terraform or tofu');
-    const args = [
-        ...prefix,
-        'show',
-        '-json',
-        '-no-color',
-        path
-    ];
-    let result;
-    try {
-        result = await runner.run(command, args, {
-            cwd: workingDirectory,
-            env: {
-                ...process.env,
-                TF_IN_AUTOMATION: '1',
-                NO_COLOR: '1'
-            }
-        });
-    } catch (error) {
-        if (error instanceof CommandNotFoundError) {
-            throw new errors/* InputError */.dz('terraform-cmd', input.command, `a command on PATH (${command} was not found): add a setup step before this one (hashicorp/setup-terraform with terraform_wrapper: false, or opentofu/setup-opentofu) or pass plan-json instead`);
-        }
-        throw error;
-    }
-    const shown = `${[
-        command,
-        ...args
-    ].join(' ')}`;
-    if (result.exitCode !== 0) {
-        const tail = result.stderr.trim().split('\n').slice(-15).join('\n');
-        throw new errors/* ActionError */.lZ(`\`${shown}\` failed with exit code ${result.exitCode} in ${workingDirectory}${tail ? `:\n${tail}` : ''}\nRun \`terraform init\` in the same working-directory before this step, with the same backend and providers as the plan.`);
-    }
-    const text = result.stdout.toString('utf8');
-    return {
-        plan: parsePlanJson(text, {
-            input: 'plan-file',
-            description: `The output of \`${shown}\``
-        }),
-        origin: shown,
-        bytes: result.stdout.length
-    };
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/equal.js
 /** Structural equality of JSON values (objects compared by key set, not key order). */ function deepEqual(a, b) {
     if (a === b) return true;
@@ -75272,6 +75284,7 @@ async function buildPlanReports(plan, options) {
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/inputs.js
 /** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
 
+
 const MODES = [
     'upsert',
     'recreate',
@@ -75293,32 +75306,12 @@ const ON_NO_CHANGES = [
     'job-summary': 'true'
 };
 function inputs_parseInputs(io) {
-    const planJson = readOptional(io, 'plan-json');
-    const planFile = readOptional(io, 'plan-file');
-    if (planJson && planFile) {
-        throw new errors/* InputError */.dz('plan-file', planFile, "nothing when 'plan-json' is set: give exactly one of plan-json or plan-file");
-    }
-    if (!planJson && !planFile) {
-        throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
-    }
-    const plan = planJson ? {
-        kind: 'json',
-        path: planJson
-    } : {
-        kind: 'binary',
-        path: planFile,
-        command: readString(io, 'terraform-cmd', inputs_INPUT_DEFAULTS['terraform-cmd'])
-    };
+    const plan = readPlanInput(io, true, inputs_INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', inputs_INPUT_DEFAULTS['working-directory']);
     const label = readString(io, 'label', workingDirectory);
     if (/[\r\n]/.test(label)) throw new errors/* InputError */.dz('label', label, 'a single line');
     const mode = readEnum(io, 'mode', MODES, inputs_INPUT_DEFAULTS.mode);
-    const githubToken = readString(io, 'github-token');
-    if (!githubToken && mode !== 'off') {
-        throw new errors/* InputError */.dz('github-token', '', 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off', {
-            secret: true
-        });
-    }
+    const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
     const pullRequestText = readOptional(io, 'pull-request');
     const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
         min: 1

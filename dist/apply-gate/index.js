@@ -37823,6 +37823,64 @@ function scryptAsync(text) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
+/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+function inputs_readString(io, name, fallback = '') {
+    const value = io.getInput(name);
+    return value === '' ? fallback : value;
+}
+/**
+ * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
+ * set it to an empty expression. `needed` says what the token must be able to do.
+ */ function inputs_readGithubToken(io, needed) {
+    const token = inputs_readString(io, 'github-token');
+    if (!token) throw new errors/* InputError */.dz('github-token', '', needed, {
+        secret: true
+    });
+    return token;
+}
+function inputs_readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+function inputs_readEnum(io, name, allowed, fallback) {
+    const value = io.getInput(name);
+    if (value === '') return fallback;
+    const match = allowed.find((a)=>a === value.toLowerCase());
+    if (!match) throw new InputError(name, value, `one of ${allowed.join(', ')}`);
+    return match;
+}
+function inputs_readBoolean(io, name, fallback) {
+    const value = io.getInput(name);
+    if (value === '') return fallback;
+    if (/^(true|yes|on|1)$/i.test(value)) return true;
+    if (/^(false|no|off|0)$/i.test(value)) return false;
+    throw new errors/* InputError */.dz(name, value, 'true or false');
+}
+function inputs_readInteger(io, name, options) {
+    const value = io.getInput(name);
+    if (value === '') return options.fallback;
+    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
+    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
+        throw new errors/* InputError */.dz(name, value, range);
+    }
+    return n;
+}
+function inputs_readUrl(io, name) {
+    const value = io.getInput(name);
+    if (value === '') return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    } catch  {
+        throw new InputError(name, value, 'an absolute http(s) URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(name, value, 'an absolute http(s) URL');
+    return url.toString();
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/plan.js
 /**
  * The JSON plan as `terraform show -json <planfile>` (and `tofu show -json`) writes it, format_version 0.x and 1.x,
@@ -37913,6 +37971,24 @@ function looksLikeStreamingLog(text) {
 
 
 
+
+function source_readPlanInput(io, required, terraformCmd) {
+    const planJson = inputs_readOptional(io, 'plan-json');
+    const planFile = inputs_readOptional(io, 'plan-file');
+    const howMany = required ? 'exactly one' : 'at most one';
+    if (planJson && planFile) throw new errors/* InputError */.dz('plan-file', planFile, `nothing when 'plan-json' is set: give ${howMany} of plan-json or plan-file`);
+    if (planJson) return {
+        kind: 'json',
+        path: planJson
+    };
+    if (planFile) return {
+        kind: 'binary',
+        path: planFile,
+        command: inputs_readString(io, 'terraform-cmd', terraformCmd)
+    };
+    if (required) throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
+    return undefined;
+}
 async function assertDirectory(dir) {
     const info = await (0,promises_namespaceObject.stat)(dir).catch(()=>undefined);
     if (!info?.isDirectory()) throw new errors/* InputError */.dz('working-directory', dir, 'an existing directory');
@@ -39432,56 +39508,9 @@ async function pipeline_buildPlanReports(plan, options) {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
-function inputs_readString(io, name, fallback = '') {
-    const value = io.getInput(name);
-    return value === '' ? fallback : value;
-}
-function inputs_readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
-}
-function inputs_readEnum(io, name, allowed, fallback) {
-    const value = io.getInput(name);
-    if (value === '') return fallback;
-    const match = allowed.find((a)=>a === value.toLowerCase());
-    if (!match) throw new InputError(name, value, `one of ${allowed.join(', ')}`);
-    return match;
-}
-function inputs_readBoolean(io, name, fallback) {
-    const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new errors/* InputError */.dz(name, value, 'true or false');
-}
-function inputs_readInteger(io, name, options) {
-    const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
-    }
-    return n;
-}
-function inputs_readUrl(io, name) {
-    const value = io.getInput(name);
-    if (value === '') return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    } catch  {
-        throw new InputError(name, value, 'an absolute http(s) URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(name, value, 'an absolute http(s) URL');
-    return url.toString();
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/inputs.js
 /** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
 
 const MODES = (/* unused pure expression or super */ null && ([
     'upsert',
@@ -39504,32 +39533,12 @@ const ON_NO_CHANGES = (/* unused pure expression or super */ null && ([
     'job-summary': 'true'
 };
 function inputs_parseInputs(io) {
-    const planJson = readOptional(io, 'plan-json');
-    const planFile = readOptional(io, 'plan-file');
-    if (planJson && planFile) {
-        throw new InputError('plan-file', planFile, "nothing when 'plan-json' is set: give exactly one of plan-json or plan-file");
-    }
-    if (!planJson && !planFile) {
-        throw new InputError('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
-    }
-    const plan = planJson ? {
-        kind: 'json',
-        path: planJson
-    } : {
-        kind: 'binary',
-        path: planFile,
-        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd'])
-    };
+    const plan = readPlanInput(io, true, INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
     const label = readString(io, 'label', workingDirectory);
     if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
     const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
-    const githubToken = readString(io, 'github-token');
-    if (!githubToken && mode !== 'off') {
-        throw new InputError('github-token', '', 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off', {
-            secret: true
-        });
-    }
+    const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
     const pullRequestText = readOptional(io, 'pull-request');
     const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
         min: 1
@@ -39699,6 +39708,7 @@ function writeOutputs(io, model, fingerprint, summary) {
 /** Inputs of apply-gate, parsed once into a typed object. Names are the public interface (action.yml). */ 
 
 
+
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const inputs_INPUT_DEFAULTS = {
     'required-approvals': '1',
     'require-code-owners': 'false',
@@ -39714,31 +39724,14 @@ function writeOutputs(io, model, fingerprint, summary) {
     return inputs_readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
 }
 function apply_gate_inputs_parseInputs(io) {
-    const githubToken = inputs_readString(io, 'github-token');
-    if (!githubToken) {
-        throw new errors/* InputError */.dz('github-token', '', 'a token that can read pull requests and reviews (default: ${{ github.token }})', {
-            secret: true
-        });
-    }
+    const githubToken = inputs_readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
     const pullRequestText = inputs_readOptional(io, 'pull-request');
     const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
         const parsed = parseReviewerRequirement(entry);
         if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
         return parsed;
     });
-    const planJson = inputs_readOptional(io, 'plan-json');
-    const planFile = inputs_readOptional(io, 'plan-file');
-    if (planJson && planFile) {
-        throw new errors/* InputError */.dz('plan-file', planFile, "nothing when 'plan-json' is set: give at most one of plan-json or plan-file");
-    }
-    const plan = planJson ? {
-        kind: 'json',
-        path: planJson
-    } : planFile ? {
-        kind: 'binary',
-        path: planFile,
-        command: inputs_readString(io, 'terraform-cmd', inputs_INPUT_DEFAULTS['terraform-cmd'])
-    } : undefined;
+    const plan = source_readPlanInput(io, false, inputs_INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = inputs_readString(io, 'working-directory', inputs_INPUT_DEFAULTS['working-directory']);
     const trustedCommentAuthors = readList(io, 'trusted-comment-authors', inputs_INPUT_DEFAULTS['trusted-comment-authors']);
     if (trustedCommentAuthors.length === 0) {

@@ -38943,6 +38943,16 @@ function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
 }
+/**
+ * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
+ * set it to an empty expression. `needed` says what the token must be able to do.
+ */ function readGithubToken(io, needed) {
+    const token = readString(io, 'github-token');
+    if (!token) throw new InputError('github-token', '', needed, {
+        secret: true
+    });
+    return token;
+}
 function readOptional(io, name) {
     const value = io.getInput(name);
     return value === '' ? undefined : value;

@@ -38758,6 +38758,64 @@ async function buildPlanReports(plan, options) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
+/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+function readString(io, name, fallback = '') {
+    const value = io.getInput(name);
+    return value === '' ? fallback : value;
+}
+/**
+ * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
+ * set it to an empty expression. `needed` says what the token must be able to do.
+ */ function readGithubToken(io, needed) {
+    const token = readString(io, 'github-token');
+    if (!token) throw new errors/* InputError */.dz('github-token', '', needed, {
+        secret: true
+    });
+    return token;
+}
+function readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+function readEnum(io, name, allowed, fallback) {
+    const value = io.getInput(name);
+    if (value === '') return fallback;
+    const match = allowed.find((a)=>a === value.toLowerCase());
+    if (!match) throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
+    return match;
+}
+function readBoolean(io, name, fallback) {
+    const value = io.getInput(name);
+    if (value === '') return fallback;
+    if (/^(true|yes|on|1)$/i.test(value)) return true;
+    if (/^(false|no|off|0)$/i.test(value)) return false;
+    throw new errors/* InputError */.dz(name, value, 'true or false');
+}
+function readInteger(io, name, options) {
+    const value = io.getInput(name);
+    if (value === '') return options.fallback;
+    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
+    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
+        throw new errors/* InputError */.dz(name, value, range);
+    }
+    return n;
+}
+function readUrl(io, name) {
+    const value = io.getInput(name);
+    if (value === '') return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    } catch  {
+        throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+    return url.toString();
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/plan.js
 /**
  * The JSON plan as `terraform show -json <planfile>` (and `tofu show -json`) writes it, format_version 0.x and 1.x,
@@ -38848,6 +38906,24 @@ function looksLikeStreamingLog(text) {
 
 
 
+
+function readPlanInput(io, required, terraformCmd) {
+    const planJson = readOptional(io, 'plan-json');
+    const planFile = readOptional(io, 'plan-file');
+    const howMany = required ? 'exactly one' : 'at most one';
+    if (planJson && planFile) throw new errors/* InputError */.dz('plan-file', planFile, `nothing when 'plan-json' is set: give ${howMany} of plan-json or plan-file`);
+    if (planJson) return {
+        kind: 'json',
+        path: planJson
+    };
+    if (planFile) return {
+        kind: 'binary',
+        path: planFile,
+        command: readString(io, 'terraform-cmd', terraformCmd)
+    };
+    if (required) throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
+    return undefined;
+}
 async function assertDirectory(dir) {
     const info = await (0,promises_namespaceObject.stat)(dir).catch(()=>undefined);
     if (!info?.isDirectory()) throw new errors/* InputError */.dz('working-directory', dir, 'an existing directory');
@@ -38917,56 +38993,9 @@ async function loadPlan(input, workingDirectory, runner) {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
-function readString(io, name, fallback = '') {
-    const value = io.getInput(name);
-    return value === '' ? fallback : value;
-}
-function readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
-}
-function readEnum(io, name, allowed, fallback) {
-    const value = io.getInput(name);
-    if (value === '') return fallback;
-    const match = allowed.find((a)=>a === value.toLowerCase());
-    if (!match) throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
-    return match;
-}
-function readBoolean(io, name, fallback) {
-    const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new errors/* InputError */.dz(name, value, 'true or false');
-}
-function readInteger(io, name, options) {
-    const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
-    }
-    return n;
-}
-function readUrl(io, name) {
-    const value = io.getInput(name);
-    if (value === '') return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    } catch  {
-        throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
-    return url.toString();
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/inputs.js
 /** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
+
 
 const MODES = [
     'upsert',
@@ -38989,32 +39018,12 @@ const ON_NO_CHANGES = [
     'job-summary': 'true'
 };
 function parseInputs(io) {
-    const planJson = readOptional(io, 'plan-json');
-    const planFile = readOptional(io, 'plan-file');
-    if (planJson && planFile) {
-        throw new errors/* InputError */.dz('plan-file', planFile, "nothing when 'plan-json' is set: give exactly one of plan-json or plan-file");
-    }
-    if (!planJson && !planFile) {
-        throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
-    }
-    const plan = planJson ? {
-        kind: 'json',
-        path: planJson
-    } : {
-        kind: 'binary',
-        path: planFile,
-        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd'])
-    };
+    const plan = readPlanInput(io, true, INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
     const label = readString(io, 'label', workingDirectory);
     if (/[\r\n]/.test(label)) throw new errors/* InputError */.dz('label', label, 'a single line');
     const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
-    const githubToken = readString(io, 'github-token');
-    if (!githubToken && mode !== 'off') {
-        throw new errors/* InputError */.dz('github-token', '', 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off', {
-            secret: true
-        });
-    }
+    const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
     const pullRequestText = readOptional(io, 'pull-request');
     const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
         min: 1

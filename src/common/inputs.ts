@@ -9,6 +9,16 @@ export function readString(io: InputReader, name: string, fallback = ''): string
   return value === '' ? fallback : value;
 }
 
+/**
+ * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
+ * set it to an empty expression. `needed` says what the token must be able to do.
+ */
+export function readGithubToken(io: InputReader, needed: string): string {
+  const token = readString(io, 'github-token');
+  if (!token) throw new InputError('github-token', '', needed, { secret: true });
+  return token;
+}
+
 export function readOptional(io: InputReader, name: string): string | undefined {
   const value = io.getInput(name);
   return value === '' ? undefined : value;

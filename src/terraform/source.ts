@@ -6,9 +6,47 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CommandNotFoundError, type CommandRunner } from '../common/command.js';
 import { ActionError, InputError } from '../common/errors.js';
+import { readOptional, readString, type InputReader } from '../common/inputs.js';
 import { parsePlanJson, type RawPlan } from './plan.js';
 
 export type PlanInput = { kind: 'json'; path: string } | { kind: 'binary'; path: string; command: string };
+
+/**
+ * The `plan-json` / `plan-file` pair (with `terraform-cmd` for a binary plan): at most one of the two, and
+ * exactly one when `required`. Undefined when neither is set and none is required. `terraformCmd`: the
+ * action's default for `terraform-cmd`.
+ */
+export function readPlanInput(io: InputReader, required: true, terraformCmd: string): PlanInput;
+export function readPlanInput(
+  io: InputReader,
+  required: boolean,
+  terraformCmd: string,
+): PlanInput | undefined;
+export function readPlanInput(
+  io: InputReader,
+  required: boolean,
+  terraformCmd: string,
+): PlanInput | undefined {
+  const planJson = readOptional(io, 'plan-json');
+  const planFile = readOptional(io, 'plan-file');
+  const howMany = required ? 'exactly one' : 'at most one';
+  if (planJson && planFile)
+    throw new InputError(
+      'plan-file',
+      planFile,
+      `nothing when 'plan-json' is set: give ${howMany} of plan-json or plan-file`,
+    );
+  if (planJson) return { kind: 'json', path: planJson };
+  if (planFile)
+    return { kind: 'binary', path: planFile, command: readString(io, 'terraform-cmd', terraformCmd) };
+  if (required)
+    throw new InputError(
+      'plan-json',
+      undefined,
+      "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required",
+    );
+  return undefined;
+}
 
 export interface LoadedPlan {
   plan: RawPlan;

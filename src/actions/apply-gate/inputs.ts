@@ -1,12 +1,19 @@
 /** Inputs of apply-gate, parsed once into a typed object. Names are the public interface (action.yml). */
 import { InputError } from '../../common/errors.js';
-import { readBoolean, readInteger, readOptional, readString, type InputReader } from '../../common/inputs.js';
+import {
+  readBoolean,
+  readInteger,
+  readOptional,
+  readString,
+  type InputReader,
+  readGithubToken,
+} from '../../common/inputs.js';
 import {
   parseReviewerRequirement,
   type ApprovalRules,
   type ReviewerRequirement,
 } from '../../github/approval.js';
-import type { PlanInput } from '../../terraform/source.js';
+import { readPlanInput, type PlanInput } from '../../terraform/source.js';
 
 type DefaultedInput =
   | 'required-approvals'
@@ -52,15 +59,10 @@ function readList(io: InputReader, name: string, fallback = ''): string[] {
 }
 
 export function parseInputs(io: InputReader): ApplyGateInputs {
-  const githubToken = readString(io, 'github-token');
-  if (!githubToken) {
-    throw new InputError(
-      'github-token',
-      '',
-      'a token that can read pull requests and reviews (default: ${{ github.token }})',
-      { secret: true },
-    );
-  }
+  const githubToken = readGithubToken(
+    io,
+    'a token that can read pull requests and reviews (default: ${{ github.token }})',
+  );
   const pullRequestText = readOptional(io, 'pull-request');
   const requiredReviewers: ReviewerRequirement[] = readList(io, 'required-reviewers').map((entry) => {
     const parsed = parseReviewerRequirement(entry);
@@ -72,24 +74,7 @@ export function parseInputs(io: InputReader): ApplyGateInputs {
       );
     return parsed;
   });
-  const planJson = readOptional(io, 'plan-json');
-  const planFile = readOptional(io, 'plan-file');
-  if (planJson && planFile) {
-    throw new InputError(
-      'plan-file',
-      planFile,
-      "nothing when 'plan-json' is set: give at most one of plan-json or plan-file",
-    );
-  }
-  const plan: PlanInput | undefined = planJson
-    ? { kind: 'json', path: planJson }
-    : planFile
-      ? {
-          kind: 'binary',
-          path: planFile,
-          command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd']),
-        }
-      : undefined;
+  const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
   const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
   const trustedCommentAuthors = readList(
     io,

@@ -8,8 +8,9 @@ import {
   readString,
   readUrl,
   type InputReader,
+  readGithubToken,
 } from '../../common/inputs.js';
-import type { PlanInput } from '../../terraform/source.js';
+import { readPlanInput, type PlanInput } from '../../terraform/source.js';
 
 export const MODES = ['upsert', 'recreate', 'off'] as const;
 export const ON_NO_CHANGES = ['comment', 'delete', 'silent'] as const;
@@ -43,42 +44,18 @@ export interface PlanCommentInputs {
 }
 
 export function parseInputs(io: InputReader): PlanCommentInputs {
-  const planJson = readOptional(io, 'plan-json');
-  const planFile = readOptional(io, 'plan-file');
-  if (planJson && planFile) {
-    throw new InputError(
-      'plan-file',
-      planFile,
-      "nothing when 'plan-json' is set: give exactly one of plan-json or plan-file",
-    );
-  }
-  if (!planJson && !planFile) {
-    throw new InputError(
-      'plan-json',
-      undefined,
-      "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required",
-    );
-  }
-  const plan: PlanInput = planJson
-    ? { kind: 'json', path: planJson }
-    : {
-        kind: 'binary',
-        path: planFile!,
-        command: readString(io, 'terraform-cmd', INPUT_DEFAULTS['terraform-cmd']),
-      };
+  const plan = readPlanInput(io, true, INPUT_DEFAULTS['terraform-cmd']);
   const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
   const label = readString(io, 'label', workingDirectory);
   if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
   const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
-  const githubToken = readString(io, 'github-token');
-  if (!githubToken && mode !== 'off') {
-    throw new InputError(
-      'github-token',
-      '',
-      'a token that can write pull request comments (default: ${{ github.token }}), or mode: off',
-      { secret: true },
-    );
-  }
+  const githubToken =
+    mode === 'off'
+      ? readString(io, 'github-token')
+      : readGithubToken(
+          io,
+          'a token that can write pull request comments (default: ${{ github.token }}), or mode: off',
+        );
   const pullRequestText = readOptional(io, 'pull-request');
   const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', { min: 1 });
   return {
