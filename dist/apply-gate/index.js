@@ -37460,8 +37460,21 @@ function collectFromModule(values, module) {
         0
     ];
     empty;
+    /**
+   * When every pattern is at least STRIDE_MIN_LENGTH long, `found` reads only every `stride`-th position: any
+   * occurrence covers one of them, at an offset below `stride`, so a 2^20-entry table of every pattern's
+   * four-code-unit grams at offsets 0 to stride-1 rules out almost all sampled positions. 0: no stride.
+   */ stride;
+    grams;
     constructor(patterns){
         this.empty = patterns.length === 0;
+        const shortest = patterns.reduce((min, pattern)=>Math.min(min, pattern.length), Infinity);
+        this.stride = !this.empty && shortest >= STRIDE_MIN_LENGTH ? shortest - 3 : 0;
+        if (this.stride > 0) {
+            const grams = new Uint8Array(GRAM_TABLE_SIZE);
+            for (const pattern of patterns)for(let offset = 0; offset < this.stride; offset++)grams[gram4(pattern, offset)] = 1;
+            this.grams = grams;
+        }
         for (const pattern of patterns){
             this.heads[trigram(pattern, 0)] = 1;
             let node = 0;
@@ -37492,6 +37505,7 @@ function collectFromModule(values, module) {
     }
     /** True when any pattern occurs in `text`. */ found(text) {
         if (this.empty) return false;
+        if (this.grams !== undefined) return this.foundStrided(text, this.grams);
         const heads = this.heads;
         const n = text.length;
         if (n < MIN_REDACT_LENGTH) return false;
@@ -37503,6 +37517,18 @@ function collectFromModule(values, module) {
             if (heads[c0 * 961 + c1 * 31 + c2 & 0xffff] === 1 && this.longestAt(text, i) > 0) return true;
             c0 = c1;
             c1 = c2;
+        }
+        return false;
+    }
+    /**
+   * `found` for long patterns: an occurrence at p, of length L >= stride + 3, holds the sampled position i (a
+   * multiple of the stride) in [p, p + stride - 1], and the gram at i lies inside it (i + 4 <= p + L), so the
+   * gram is in the table; on a hit, the trie is walked from each start that could have put it there.
+   */ foundStrided(text, grams) {
+        const stride = this.stride;
+        for(let i = 0; i + 4 <= text.length; i += stride){
+            if (grams[gram4(text, i)] !== 1) continue;
+            for(let start = Math.max(0, i - stride + 1); start <= i; start++)if (this.longestAt(text, start) > 0) return true;
         }
         return false;
     }
@@ -37530,6 +37556,11 @@ function collectFromModule(values, module) {
         if (rangeStart < 0) return text;
         return result + text.slice(copied, rangeStart) + replacement + text.slice(rangeEnd);
     }
+}
+/** Patterns this long or longer let `found` skip positions (see PatternSet). */ const STRIDE_MIN_LENGTH = 8;
+const GRAM_TABLE_SIZE = 1 << 20;
+function gram4(text, at) {
+    return (Math.imul(text.charCodeAt(at), 0x9e3779b1) ^ Math.imul(text.charCodeAt(at + 1), 0x85ebca77) ^ Math.imul(text.charCodeAt(at + 2), 0xc2b2ae3d) ^ Math.imul(text.charCodeAt(at + 3), 0x27d4eb2f)) >>> 12;
 }
 function trigram(text, at) {
     return text.charCodeAt(at) * 961 + text.charCodeAt(at + 1) * 31 + text.charCodeAt(at + 2) & 0xffff;

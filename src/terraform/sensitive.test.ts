@@ -134,6 +134,57 @@ describe('SensitiveValues.redact', () => {
   });
 });
 
+describe('SensitiveValues.contains and foundInJson', () => {
+  const naiveContains = (text: string, patterns: readonly string[]) =>
+    patterns.some((p) => p.length >= MIN_REDACT_LENGTH && text.includes(p));
+
+  // Long secrets only: the scan reads every (shortest - 3)-th position; texts are built to hold them at every
+  // offset, overlapping, at the very start and at the very end.
+  it('finds long secrets wherever they sit, as the naive search does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 8, maxLength: 24 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 4 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x'), maxLength: 300 }),
+        (patterns, insertions, filler) => {
+          let text = filler;
+          for (const [which, at] of insertions) {
+            const p = patterns[which % patterns.length]!;
+            const cut = at % (text.length + 1);
+            text = text.slice(0, cut) + p + text.slice(cut);
+          }
+          const v = values(...patterns);
+          const expected = naiveContains(text, patterns);
+          expect(v.contains(text)).toBe(expected);
+          expect(v.foundInJson(text)).toBe(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds a secret at each offset of a long text, and none in a text without it', () => {
+    const secret = 's3cr3t-Passw0rd';
+    const v = values(secret, 'another-long-secret-value');
+    const filler = 'x'.repeat(100);
+    for (let at = 0; at <= filler.length; at++) {
+      expect(v.contains(filler.slice(0, at) + secret + filler.slice(at))).toBe(true);
+    }
+    expect(v.contains(filler + secret.slice(0, -1) + filler)).toBe(false);
+    expect(v.contains(secret)).toBe(true);
+  });
+
+  it('still finds short secrets beside long ones', () => {
+    const v = values('abc', 'a-much-longer-secret');
+    expect(v.contains('xxabcxx')).toBe(true);
+    expect(v.contains('x'.repeat(50) + 'a-much-longer-secret')).toBe(true);
+    expect(v.contains('x'.repeat(50))).toBe(false);
+  });
+});
+
 describe('collectSensitiveValues', () => {
   it.each(fixtureNames())('finds every sensitive value of %s', (name) => {
     const plan = fixture(name);
