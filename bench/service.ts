@@ -152,11 +152,16 @@ async function startBareFastify(): Promise<{ url: string; pid: number; stop: () 
   return { url: `http://127.0.0.1:${port}`, pid: server.pid, stop: () => server.stop() };
 }
 
+/** The processes that serve a scenario: the service, and its Redis when it has one. */
+function servingPids(service: ServiceProcess, redisPid?: number): Target['pids'] {
+  return redisPid === undefined ? { service: service.pid } : { service: service.pid, redis: redisPid };
+}
+
 function ratingReads(service: ServiceProcess, redisPid?: number): Target {
   let n = 0;
   return {
     url: service.url,
-    pids: { service: service.pid, ...(redisPid === undefined ? {} : { redis: redisPid }) },
+    pids: servingPids(service, redisPid),
     requests: [
       {
         method: 'GET',
@@ -170,7 +175,7 @@ function ratingWrites(service: ServiceProcess, run: string, redisPid?: number): 
   let n = 0;
   return {
     url: service.url,
-    pids: { service: service.pid, ...(redisPid === undefined ? {} : { redis: redisPid }) },
+    pids: servingPids(service, redisPid),
     requests: [
       {
         method: 'POST',

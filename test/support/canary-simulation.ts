@@ -21,9 +21,6 @@ export interface Scenario {
   looks: number;
 }
 
-/** Seeded, so runs are reproducible. */
-export const rng = mulberry32;
-
 function normal(random: () => number): number {
   let u = 0;
   while (u === 0) u = random();
@@ -90,7 +87,7 @@ export function presetJudgements(
 
 /** The data of one run: per look, per metric. */
 export function simulateLooks(scenario: Scenario, seed: number): Map<string, LookData>[] {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const looks: Map<string, LookData>[] = [];
   const n = scenario.requestsPerInterval;
   for (let look = 1; look <= scenario.looks; look++) {

@@ -2,11 +2,11 @@
 import { InputError } from '../../common/errors.js';
 import {
   readBoolean,
+  readGithubToken,
   readInteger,
   readOptional,
   readString,
   type InputReader,
-  readGithubToken,
 } from '../../common/inputs.js';
 import {
   parseReviewerRequirement,

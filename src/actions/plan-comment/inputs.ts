@@ -7,8 +7,8 @@ import {
   readOptional,
   readString,
   readUrl,
-  type InputReader,
   readGithubToken,
+  type InputReader,
 } from '../../common/inputs.js';
 import { readPlanInput, type PlanInput } from '../../terraform/source.js';
 

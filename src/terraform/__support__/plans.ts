@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PlanCounts } from '../changes.js';
 import type { MarkTree, RawPlan, RawResourceChange } from '../plan.js';
 import { mulberry32 } from '../../../test/support/random.js';
 
@@ -38,16 +39,10 @@ export function clone<T>(value: T): T {
 // Expected counts, following Terraform's own counting (internal/command/views: a replace is one add and one
 // destroy, create-then-forget one add and one forget; imports and moves are counted beside the action).
 
-export interface ExpectedCounts {
-  add: number;
-  change: number;
-  destroy: number;
-  replace: number;
-  import: number;
-  move: number;
-  forget: number;
-  outputs: number;
-}
+export type ExpectedCounts = Pick<
+  PlanCounts,
+  'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'outputs'
+>;
 
 export function expectedCounts(plan: RawPlan): ExpectedCounts {
   const counts: ExpectedCounts = {
@@ -148,9 +143,6 @@ export function expectedSecrets(plan: RawPlan): Set<string> {
 // ---------------------------------------------------------------------------------------------------------------
 // Shuffling
 
-/** Seeded, so runs are reproducible. */
-export const prng = mulberry32;
-
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -162,7 +154,7 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 /** The same plan with object keys in another order at every depth, and resource_changes in another order. */
 export function deepShuffle(plan: RawPlan, seed: number): RawPlan {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const visit = (value: unknown, key?: string): unknown => {
     if (Array.isArray(value)) {
       const items = value.map((v) => visit(v));
@@ -254,7 +246,7 @@ class Gen {
     seed: number,
     readonly params: PlanParams,
   ) {
-    this.random = prng(seed);
+    this.random = mulberry32(seed);
   }
   int(n: number): number {
     return Math.floor(this.random() * n);
