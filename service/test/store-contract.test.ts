@@ -117,6 +117,32 @@ describe.each(factories)('%s store', (_kind, create) => {
     expect((await summary(store, 's4')).count).toBe(1);
   });
 
+  it('records a burst of concurrent writes as if one by one: budget, retries and counts exact', async () => {
+    // 150 writes at once (more than one Redis call takes), one actor with a budget of 100, and every tenth
+    // write a retry of the one before it: the first 100 new ids are recorded (up to write 110), the 11 retries
+    // among them replayed, the rest refused (a retry of a refused write is a new write).
+    const store = open();
+    const budget: BucketPolicy = { name: 'writes', capacity: 100, refillPerSecond: 0.001 };
+    const requests = Array.from({ length: 150 }, (_, i) => {
+      const first = i % 10 === 9 ? i - 1 : i;
+      return {
+        id: `burst-${first}`,
+        subject: `burst-${first % 3}`,
+        actor: 'burster',
+        stars: (first % 5) + 1,
+      };
+    });
+    const outcomes = await Promise.all(
+      requests.map((request) => store.recordRating(request, writeLimit('burster', budget), T0)),
+    );
+    const kinds = outcomes.map((outcome) => outcome.kind);
+    expect(kinds.filter((kind) => kind === 'recorded')).toHaveLength(100);
+    expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(11);
+    expect(kinds.filter((kind) => kind === 'limited')).toHaveLength(39);
+    const counts = await Promise.all([0, 1, 2].map(async (i) => (await summary(store, `burst-${i}`)).count));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
+  });
+
   it('refuses a write over the actor budget and records nothing', async () => {
     const store = open();
     const tight: BucketPolicy = { name: 'writes', capacity: 2, refillPerSecond: 0.5 };
@@ -279,6 +305,22 @@ describe.each(factories)('%s store', (_kind, create) => {
     const afterWindow = await store.recordRating(request, writeLimit('a'), T0 + TTL_MS + 1);
     expect(afterWindow.kind).toBe('recorded');
     expect((await summary(store, 's6')).count).toBe(2);
+  });
+
+  it('drops expired events from its feed, so peers are not sent what they would discard', async () => {
+    const store = open();
+    await store.recordRating({ id: 'gone', subject: 's7', actor: 'a', stars: 3 }, writeLimit('a'), T0);
+    await store.recordRating({ id: 'kept', subject: 's7', actor: 'a', stars: 3 }, writeLimit('a'), T0 + 10);
+    const before = await store.readChanges({ epoch: undefined, since: 0, limit: 100 });
+    expect(before.events.map((event) => event.id).sort()).toEqual(['gone', 'kept']);
+    // The next write sweeps: 'gone' is past its window, 'kept' is not yet.
+    await store.recordRating(
+      { id: 'fresh', subject: 's8', actor: 'a', stars: 1 },
+      writeLimit('a'),
+      T0 + TTL_MS + 5,
+    );
+    const after = await store.readChanges({ epoch: undefined, since: 0, limit: 100 });
+    expect(after.events.map((event) => event.id).sort()).toEqual(['fresh', 'kept']);
   });
 
   it('answers ping while it can serve', async () => {

@@ -1,4 +1,3 @@
-import { parseReplicaField } from './crdt.js';
 import type { CrdtState } from './crdt.js';
 
 /**
@@ -43,6 +42,12 @@ export function bayesianScore(sum: number, count: number, prior: RatingPrior): n
   return (prior.weight * prior.mean + sum) / (prior.weight + count);
 }
 
+const BAR = '|'.charCodeAt(0);
+const LOWER_T = UPDATED_AT_COUNTER.charCodeAt(0);
+const LOWER_P = recordedCounter(1).charCodeAt(0);
+const LOWER_R = retractedCounter(1).charCodeAt(0);
+const DIGIT_0 = '0'.charCodeAt(0);
+
 export function summarizeRating(
   subject: string,
   state: Readonly<CrdtState>,
@@ -50,18 +55,21 @@ export function summarizeRating(
 ): RatingSummary {
   const distribution: RatingSummary['distribution'] = [0, 0, 0, 0, 0];
   let updatedAtMs = 0;
-  for (const [field, value] of Object.entries(state)) {
-    const parsed = parseReplicaField(field);
-    if (parsed === undefined) continue;
-    const { counter } = parsed;
-    if (counter === UPDATED_AT_COUNTER) {
-      updatedAtMs = Math.max(updatedAtMs, value);
+  // On every read and write, so it reads the counter from the field's last characters (`…|t`, `…|p3`,
+  // `…|r3`) instead of splitting the name.
+  for (const field in state) {
+    const value = state[field]!;
+    const length = field.length;
+    if (field.charCodeAt(length - 2) === BAR && field.charCodeAt(length - 1) === LOWER_T) {
+      if (value > updatedAtMs) updatedAtMs = value;
       continue;
     }
-    const stars = Number(counter.slice(1));
-    if (!Number.isInteger(stars) || stars < 1 || stars > 5) continue;
-    const sign = counter[0] === 'p' ? 1 : counter[0] === 'r' ? -1 : 0;
-    distribution[stars - 1] = (distribution[stars - 1] ?? 0) + sign * value;
+    if (field.charCodeAt(length - 3) !== BAR) continue;
+    const stars = field.charCodeAt(length - 1) - DIGIT_0;
+    if (stars < 1 || stars > 5) continue;
+    const kind = field.charCodeAt(length - 2);
+    const sign = kind === LOWER_P ? 1 : kind === LOWER_R ? -1 : 0;
+    distribution[stars - 1]! += sign * value;
   }
   let count = 0;
   let sum = 0;
