@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string;
   /** Unset: the embedded in-memory store. */
   redisUrl: string | undefined;
+  /** Subject states the Redis store keeps between reads, invalidated by Redis (0: none). */
+  readCacheEntries: number;
   /** Peer base URLs, without a trailing slash. */
   peers: string[];
   replication: { intervalMs: number; timeoutMs: number; token: string | undefined };
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     version: read('SERVICE_VERSION') ?? packageVersion(),
     logLevel,
     redisUrl: redisUrl(read('REDIS_URL')),
+    readCacheEntries: integer(read, 'REDIS_READ_CACHE_ENTRIES', 10_000, 0, 10_000_000),
     peers: peerUrls(read('PEERS')),
     replication: {
       intervalMs: integer(read, 'REPLICATION_INTERVAL_MS', 1000, 50, 600_000),

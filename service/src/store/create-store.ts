@@ -13,6 +13,7 @@ export function createStore(config: Config, log: Logger): Store {
     url: config.redisUrl,
     region: config.region,
     eventTtlMs: config.eventTtlMs,
+    readCacheEntries: config.readCacheEntries,
     onConnectionChange: (now, error) => {
       if (now === connected) return;
       connected = now;

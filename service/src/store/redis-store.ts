@@ -18,7 +18,15 @@ export interface RedisStoreOptions {
   /** A command that takes longer fails with StoreUnavailableError instead of holding the request. */
   commandTimeoutMs?: number;
   onConnectionChange?: (connected: boolean, error?: Error) => void;
+  /**
+   * Subject states kept in this process between reads (0: none), each until Redis says it changed (client
+   * tracking, see `readRating`). Default 10,000.
+   */
+  readCacheEntries?: number;
 }
+
+/** Where Redis publishes invalidations for tracking clients that redirect them (RESP2). */
+const INVALIDATION_CHANNEL = '__redis__:invalidate';
 
 /** Keys every script takes first: the replica id, the feed position, the feed. */
 const FEED_KEYS = ['meta:replica', 'meta:position', 'feed'] as const;
@@ -65,13 +73,28 @@ export class RedisStore implements Store {
   private connecting: Promise<void> | undefined;
   /** Ratings waiting for the end of this event-loop turn, when they go to Redis together. */
   private pendingRatings: PendingRating[] = [];
+  /** The connection Redis sends invalidations to; undefined when the read cache is off. */
+  private readonly invalidator: Redis | undefined;
+  private readonly keyPrefix: string;
+  private readonly readCacheEntries: number;
+  /** Subject states by key, valid while `tracking` is. */
+  private readonly readCache = new Map<string, Readonly<CrdtState>>();
+  /** Reads of a subject in flight, and whether it changed since the first of them was sent. */
+  private readonly readsInFlight = new Map<string, { count: number; changed: boolean }>();
+  /** True while Redis tracks this connection's reads and the invalidation connection listens. */
+  private tracking = false;
+  /** Bumped whenever tracking stops or starts: a read caches its result only if it did not move meanwhile. */
+  private trackingEpoch = 0;
+  private invalidatorId: string | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.region = options.region;
     this.eventTtlMs = options.eventTtlMs;
     this.connectWaitMs = options.commandTimeoutMs ?? 1000;
+    this.keyPrefix = options.keyPrefix ?? 'openclaw:';
+    this.readCacheEntries = options.readCacheEntries ?? 10_000;
     this.redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix ?? 'openclaw:',
+      keyPrefix: this.keyPrefix,
       enableOfflineQueue: false,
       // Off on purpose: auto-pipelining holds each command until setImmediate to batch it with others, and on
       // a request path that makes one script call that wait cost more than the writes it saved
@@ -85,6 +108,27 @@ export class RedisStore implements Store {
     const onChange = options.onConnectionChange;
     this.redis.on('ready', () => onChange?.(true));
     this.redis.on('error', (error: Error) => onChange?.(false, error));
+    if (this.readCacheEntries > 0) {
+      this.invalidator = new Redis(options.url, {
+        autoResubscribe: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      });
+      // Its errors are the main connection's too, which reports them.
+      this.invalidator.on('error', () => {});
+      this.invalidator.on('ready', () => void this.listenForInvalidations());
+      this.invalidator.on('close', () => {
+        this.invalidatorId = undefined;
+        this.stopTracking();
+      });
+      this.invalidator.on('messageBuffer', (_channel: Buffer, keys: Buffer[] | null) =>
+        this.invalidated(keys),
+      );
+      // Tracking belongs to a connection: a new one starts untracked.
+      this.redis.on('ready', () => void this.startTracking());
+      this.redis.on('close', () => this.stopTracking());
+    }
     this.scripts = {
       // numberOfKeys undefined: the caller passes it first, as a call carries 3 keys per rating.
       recordRatings: this.defineScript('recordRatings', RECORD_RATINGS),
@@ -124,6 +168,7 @@ export class RedisStore implements Store {
       const subject = storeKeys.subject(request.subject);
       const bucket = storeKeys.bucket(limit.bucket);
       const event = storeKeys.event(request.id);
+      this.forget(subject);
       keys.push(event, subject, bucket);
       args.push(
         nowMs,
@@ -157,8 +202,42 @@ export class RedisStore implements Store {
     });
   }
 
+  /**
+   * A subject's state, from the read cache when Redis has not invalidated it. The cache is Redis's client-side
+   * caching: with CLIENT TRACKING on, Redis remembers which keys this connection read and, when one changes
+   * (whoever changes it), publishes its name to the invalidation connection, which drops it here. This
+   * process's own writes drop their subjects when they are sent. A read caches its result only if no
+   * invalidation of that subject arrived while it was in flight (the reply and the invalidation come on
+   * different connections, in either order), and the whole cache goes when either connection drops. So a read
+   * here can miss a change made through another process for as long as Redis takes to deliver the
+   * invalidation (sub-millisecond on a LAN), which is inside the consistency bound the service documents.
+   */
   async readRating(subject: string): Promise<Readonly<CrdtState>> {
-    return parseHash(await this.run(() => this.redis.hgetall(storeKeys.subject(subject))));
+    const key = storeKeys.subject(subject);
+    const cached = this.readCache.get(key);
+    if (cached !== undefined) return cached;
+    if (!this.tracking) return parseHash(await this.run(() => this.redis.hgetall(key)));
+    const epoch = this.trackingEpoch;
+    let inFlight = this.readsInFlight.get(key);
+    if (inFlight === undefined) {
+      inFlight = { count: 0, changed: false };
+      this.readsInFlight.set(key, inFlight);
+    }
+    inFlight.count += 1;
+    try {
+      const state = parseHash(await this.run(() => this.trackedRead(key)));
+      if (!inFlight.changed && epoch === this.trackingEpoch) {
+        if (this.readCache.size >= this.readCacheEntries) {
+          const oldest = this.readCache.keys().next().value;
+          if (oldest !== undefined) this.readCache.delete(oldest);
+        }
+        this.readCache.set(key, state);
+      }
+      return state;
+    } finally {
+      inFlight.count -= 1;
+      if (inFlight.count === 0) this.readsInFlight.delete(key);
+    }
   }
 
   async take({ bucket, policy, cost }: BucketTake, nowMs: number): Promise<TakeResult> {
@@ -213,6 +292,8 @@ export class RedisStore implements Store {
 
   async applyChanges(changes: ChangeSet, nowMs: number): Promise<number> {
     const candidate = this.replicaCandidate();
+    for (const { subject } of changes.subjects) this.forget(storeKeys.subject(subject));
+    for (const { subject } of changes.events) this.forget(storeKeys.subject(subject));
     const merges: Promise<unknown>[] = [
       ...changes.subjects.map(({ subject, state }) => this.mergeState(storeKeys.subject(subject), state)),
       ...changes.buckets.map(({ bucket, state }) => this.mergeState(storeKeys.bucket(bucket), state)),
@@ -243,6 +324,70 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+    this.invalidator?.disconnect();
+  }
+
+  /** The invalidation connection is (again) up: subscribe, then have Redis track the main connection for it. */
+  private async listenForInvalidations(): Promise<void> {
+    const invalidator = this.invalidator!;
+    try {
+      const id = String(await invalidator.client('ID'));
+      await invalidator.subscribe(INVALIDATION_CHANNEL);
+      this.invalidatorId = id;
+      await this.startTracking();
+    } catch {
+      // Reads go to Redis meanwhile. Reconnecting (after the retry strategy's delay) brings it back here.
+      invalidator.disconnect(true);
+    }
+  }
+
+  private async startTracking(): Promise<void> {
+    this.stopTracking();
+    const id = this.invalidatorId;
+    if (id === undefined || this.redis.status !== 'ready') return;
+    const epoch = this.trackingEpoch;
+    try {
+      // OPTIN: Redis tracks only the reads that ask for it (trackedRead), not every key the scripts read,
+      // which would cost Redis a tracking-table entry per event (bench:service measured +12 µs per write).
+      // NOLOOP: this connection's own writes drop their subjects here when sent (see recordBatch).
+      await this.redis.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', id, 'OPTIN', 'NOLOOP');
+      if (epoch === this.trackingEpoch && id === this.invalidatorId) this.tracking = true;
+    } catch {
+      // Reads go to Redis until a connection comes back and tries again.
+    }
+  }
+
+  /** HGETALL of a subject, tracked by Redis: CLIENT CACHING yes applies to the command right after it. */
+  private async trackedRead(key: string): Promise<unknown> {
+    const replies = (await this.redis.pipeline().client('CACHING', 'YES').hgetall(key).exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    return replies[1]?.[1];
+  }
+
+  private stopTracking(): void {
+    this.tracking = false;
+    this.trackingEpoch += 1;
+    this.readCache.clear();
+  }
+
+  /** Redis says these keys changed (null: everything, after a FLUSHDB or FLUSHALL). */
+  private invalidated(keys: Buffer[] | null): void {
+    if (keys === null) {
+      this.readCache.clear();
+      for (const inFlight of this.readsInFlight.values()) inFlight.changed = true;
+      return;
+    }
+    for (const raw of keys) {
+      const key = raw.toString();
+      if (key.startsWith(this.keyPrefix)) this.forget(key.slice(this.keyPrefix.length));
+    }
+  }
+
+  /** Drops a subject from the read cache, and keeps the reads of it in flight from caching what they get. */
+  private forget(key: string): void {
+    this.readCache.delete(key);
+    const inFlight = this.readsInFlight.get(key);
+    if (inFlight !== undefined) inFlight.changed = true;
   }
 
   /**
