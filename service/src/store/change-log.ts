@@ -1,24 +1,57 @@
+/** Entries per chunk of the log. A compaction rewrites one chunk, so this bounds its pause. */
+const CHUNK_SIZE = 4096;
+
+/** A run of log entries in position order; `live` counts those still the latest change of their member. */
+interface Chunk {
+  positions: number[];
+  members: string[];
+  live: number;
+}
+
+/** A member's latest change: where it is, so recording it again can mark that entry superseded. */
+interface Latest {
+  position: number;
+  chunk: Chunk;
+}
+
 /**
  * The memory store's change feed: which names changed, in order of their latest change. Recording is O(1)
- * (an append and a map update; superseded entries are skipped on read and dropped when they outnumber the
- * live ones), reading from a position is a binary search plus the entries returned.
+ * (an append and a map update); superseded entries are skipped on read and dropped chunk by chunk: when fewer
+ * than half of a chunk's entries are live, that chunk alone is rewritten, so no write ever pays for more than
+ * one chunk (rewriting the whole log at once stalled a write for 110 ms at 400,000 ratings). Reading from a
+ * position is two binary searches plus the entries returned.
  */
 export class ChangeLog {
-  private positions: number[] = [];
-  private members: string[] = [];
-  private readonly latest = new Map<string, number>();
+  private readonly chunks: Chunk[] = [];
+  private readonly latest = new Map<string, Latest>();
   private position = 0;
 
   record(member: string): void {
     this.position += 1;
-    this.latest.set(member, this.position);
-    this.positions.push(this.position);
-    this.members.push(member);
-    if (this.positions.length > 2 * this.latest.size + 1024) this.compact();
+    let tail = this.chunks.at(-1);
+    if (tail === undefined || tail.positions.length >= CHUNK_SIZE) {
+      tail = { positions: [], members: [], live: 0 };
+      this.chunks.push(tail);
+    }
+    tail.positions.push(this.position);
+    tail.members.push(member);
+    tail.live += 1;
+    const previous = this.latest.get(member);
+    if (previous === undefined) {
+      this.latest.set(member, { position: this.position, chunk: tail });
+      return;
+    }
+    const superseded = previous.chunk;
+    previous.position = this.position;
+    previous.chunk = tail;
+    this.superseded(superseded);
   }
 
   forget(member: string): void {
+    const previous = this.latest.get(member);
+    if (previous === undefined) return;
     this.latest.delete(member);
+    this.superseded(previous.chunk);
   }
 
   /** Up to `limit` names whose latest change is after `since`, oldest first; `more` when others follow. */
@@ -27,30 +60,66 @@ export class ChangeLog {
     limit: number,
   ): { changes: { member: string; position: number }[]; more: boolean } {
     const changes: { member: string; position: number }[] = [];
-    for (let i = this.firstIndexAfter(since); i < this.positions.length; i += 1) {
-      const member = this.members[i]!;
-      const position = this.positions[i]!;
-      if (this.latest.get(member) !== position) continue;
-      if (changes.length === limit) return { changes, more: true };
-      changes.push({ member, position });
+    for (let c = this.firstChunkAfter(since); c < this.chunks.length; c += 1) {
+      const { positions, members } = this.chunks[c]!;
+      for (let i = firstIndexAfter(positions, since); i < positions.length; i += 1) {
+        const member = members[i]!;
+        const position = positions[i]!;
+        if (this.latest.get(member)?.position !== position) continue;
+        if (changes.length === limit) return { changes, more: true };
+        changes.push({ member, position });
+      }
     }
     return { changes, more: false };
   }
 
-  private firstIndexAfter(since: number): number {
+  /** How many entries the log holds, superseded ones included (for tests of its bound). */
+  get size(): number {
+    return this.chunks.reduce((total, chunk) => total + chunk.positions.length, 0);
+  }
+
+  private superseded(chunk: Chunk): void {
+    chunk.live -= 1;
+    if (chunk.live * 2 < chunk.positions.length) this.compact(chunk);
+  }
+
+  /** Keeps a chunk's live entries only; drops the chunk once none is left. */
+  private compact(chunk: Chunk): void {
+    let kept = 0;
+    for (let i = 0; i < chunk.positions.length; i += 1) {
+      const member = chunk.members[i]!;
+      const position = chunk.positions[i]!;
+      if (this.latest.get(member)?.position !== position) continue;
+      chunk.positions[kept] = position;
+      chunk.members[kept] = member;
+      kept += 1;
+    }
+    chunk.positions.length = kept;
+    chunk.members.length = kept;
+    chunk.live = kept;
+    if (kept === 0) this.chunks.splice(this.chunks.indexOf(chunk), 1);
+  }
+
+  /** The first chunk whose last position is after `since`. */
+  private firstChunkAfter(since: number): number {
     let low = 0;
-    let high = this.positions.length;
+    let high = this.chunks.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.positions[middle]! <= since) low = middle + 1;
+      if (this.chunks[middle]!.positions.at(-1)! <= since) low = middle + 1;
       else high = middle;
     }
     return low;
   }
+}
 
-  private compact(): void {
-    const live = this.positions.map((position, i) => this.latest.get(this.members[i]!) === position);
-    this.positions = this.positions.filter((_, i) => live[i]);
-    this.members = this.members.filter((_, i) => live[i]);
+function firstIndexAfter(positions: number[], since: number): number {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (positions[middle]! <= since) low = middle + 1;
+    else high = middle;
   }
+  return low;
 }
