@@ -173,6 +173,11 @@ function ratingReads(service: ServiceProcess, redisPid?: number): Target {
   };
 }
 
+/**
+ * Writes with a new event id each, so every one is recorded (a repeated id would be a cheaper replay). The
+ * request is set up in place: autocannon hands setupRequest a copy of all its options, which a spread would
+ * copy again on every request.
+ */
 function ratingWrites(service: ServiceProcess, run: string, redisPid?: number): Target {
   let n = 0;
   return {
@@ -184,12 +189,9 @@ function ratingWrites(service: ServiceProcess, run: string, redisPid?: number): 
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => {
           n += 1;
-          const body = JSON.stringify({
-            id: `${run}-${n}`,
-            actor: `actor-${n % ACTORS}`,
-            stars: (n % 5) + 1,
-          });
-          return { ...request, path: `/v1/subjects/item-${n % SUBJECTS}/ratings`, body };
+          request.path = `/v1/subjects/item-${n % SUBJECTS}/ratings`;
+          request.body = `{"id":"${run}-${n}","actor":"actor-${n % ACTORS}","stars":${(n % 5) + 1}}`;
+          return request;
         },
       },
     ],
