@@ -143,6 +143,25 @@ describe.each(factories)('%s store', (_kind, create) => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
   });
 
+  it('holds concurrent writes under different policies each to its own budget', async () => {
+    const store = open();
+    const five: BucketPolicy = { name: 'writes', capacity: 5, refillPerSecond: 0.001 };
+    const three: BucketPolicy = { name: 'strict', capacity: 3, refillPerSecond: 0.002 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const [actor, policy] = i % 2 === 0 ? ['even', five] : ['odd', three];
+        return store.recordRating(
+          { id: `mixed-${i}`, subject: 'mixed', actor, stars: 3 },
+          { bucket: bucketId(policy.name, actor), policy, cost: 1 },
+          T0,
+        );
+      }),
+    );
+    const recorded = (parity: number) =>
+      outcomes.filter((outcome, i) => i % 2 === parity && outcome.kind === 'recorded').length;
+    expect([recorded(0), recorded(1)]).toEqual([5, 3]);
+  });
+
   it('refuses a write over the actor budget and records nothing', async () => {
     const store = open();
     const tight: BucketPolicy = { name: 'writes', capacity: 2, refillPerSecond: 0.5 };

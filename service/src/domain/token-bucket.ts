@@ -32,10 +32,20 @@ export interface BucketLevel {
 
 /** Mirrored by `take_tokens` in the Redis store's Lua (same formula, same order of operations). */
 export function bucketLevel(state: Readonly<CrdtState>, policy: BucketPolicy, nowMs: number): BucketLevel {
-  const level = (policy.refillPerSecond * nowMs) / 1000 - sumCounter(state, CONSUMED_COUNTER);
+  const level = levelAt(sumCounter(state, CONSUMED_COUNTER), policy, nowMs);
   const storedPeak = state[PEAK_FIELD];
   const peak = storedPeak === undefined || level > storedPeak ? level : storedPeak;
-  return { tokens: policy.capacity - (peak - level), peak };
+  return { tokens: tokensAt(peak, level, policy), peak };
+}
+
+/** level(t) = refillPerSecond × t − C, with t in ms. */
+export function levelAt(consumed: number, policy: BucketPolicy, nowMs: number): number {
+  return (policy.refillPerSecond * nowMs) / 1000 - consumed;
+}
+
+/** Tokens in a bucket whose peak and level are known (the Redis store gets the peak from its script). */
+export function tokensAt(peak: number, level: number, policy: BucketPolicy): number {
+  return policy.capacity - (peak - level);
 }
 
 export interface TakeResult {

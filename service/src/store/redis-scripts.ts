@@ -74,16 +74,18 @@ local function sweep_expired_events(expiries_key, now_ms, ttl)
   end
 end
 
--- Takes cost tokens if the bucket has them. Returns allowed, the tokens before the take (%.17g) and whether
--- the bucket changed.
+-- Takes cost tokens if the bucket has them. Returns allowed, the peak (%.17g, or as stored when unchanged),
+-- the tokens consumed before the take (an integer: the caller computes the tokens from these two, by the same
+-- formula, which saves printing a float) and whether the bucket changed.
 local function take_tokens(bucket_key, replica, now_ms, capacity, refill, cost)
   local fields = redis.call('HGETALL', bucket_key)
   local mine_field = replica .. '|c'
-  local consumed, mine, stored_peak = 0, 0, nil
+  local consumed, mine, stored_peak, stored_peak_text = 0, 0, nil, nil
   for i = 1, #fields, 2 do
     local field = fields[i]
     if field == 'peak' then
-      stored_peak = tonumber(fields[i + 1])
+      stored_peak_text = fields[i + 1]
+      stored_peak = tonumber(stored_peak_text)
     elseif string.sub(field, -2) == '|c' then
       local value = tonumber(fields[i + 1])
       consumed = consumed + value
@@ -91,21 +93,23 @@ local function take_tokens(bucket_key, replica, now_ms, capacity, refill, cost)
     end
   end
   local level = refill * now_ms / 1000 - consumed
-  local peak = stored_peak
-  if peak == nil or level > peak then peak = level end
-  local tokens = capacity - (peak - level)
-  local allowed = tokens >= cost
+  local peak, peak_text = stored_peak, stored_peak_text
+  if peak == nil or level > peak then
+    peak = level
+    peak_text = string.format('%.17g', peak)
+  end
+  local allowed = capacity - (peak - level) >= cost
   local update = {}
   if peak ~= stored_peak then
     update[1] = 'peak'
-    update[2] = string.format('%.17g', peak)
+    update[2] = peak_text
   end
   if allowed then
     update[#update + 1] = mine_field
     update[#update + 1] = int(mine + cost)
   end
   if #update > 0 then redis.call('HSET', bucket_key, unpack(update)) end
-  return allowed, string.format('%.17g', tokens), #update > 0
+  return allowed, peak_text, int(consumed), #update > 0
 end
 
 local function state_table(key)
@@ -120,42 +124,40 @@ function script(body: string): string {
   return `${PRELUDE}\n${body}`;
 }
 
-/** How many values RECORD_RATINGS reads from KEYS and ARGV per rating. */
-export const RECORD_RATINGS_LAYOUT = { prefixKeys: 4, keysPerRating: 3, prefixArgs: 2, argsPerRating: 11 };
-
 /**
  * Records ratings one after the other, as separate calls would (a retry of an event in the same call sees the
  * first). An event counts as known while `at + ttl` is after `now` (Redis also expires it by then, on its own
- * clock).
+ * clock). Feed members are the keys without the store's prefix (the feed key's own prefix).
  * KEYS: 1-3 prelude, 4 event expiries; then per rating: event, subject, bucket.
- * ARGV: 1 replica candidate, 2 event ttl ms; then per rating: now ms, id, subject, actor, stars,
- *       capacity, refill per second, cost, subject member, bucket member, event member.
- * Returns three values per rating: 'existing', the event json, '' | 'limited', tokens, '' |
- * 'recorded', the event json, tokens before the take.
+ * ARGV: 1 replica candidate, 2 event ttl ms, 3 bucket capacity, 4 refill per second, 5 cost (one policy per
+ *       call); then per rating: now ms, id, subject, actor, stars.
+ * Returns four values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
+ * 'recorded', the event json, peak, consumed (the bucket before the take: see take_tokens).
  */
 export const RECORD_RATINGS = script(`
-local ttl = tonumber(ARGV[2])
+local ttl, capacity, refill, cost = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local member_from = #KEYS[3] - 3
 local replica = nil
 local replies = {}
-sweep_expired_events(KEYS[4], tonumber(ARGV[3]), ttl)
+local function reply(kind, event, peak, consumed)
+  local n = #replies
+  replies[n + 1], replies[n + 2], replies[n + 3], replies[n + 4] = kind, event, peak, consumed
+end
+sweep_expired_events(KEYS[4], tonumber(ARGV[6]), ttl)
 for k = 5, #KEYS, 3 do
-  local a = 3 + (k - 5) / 3 * 11
+  local a = 6 + (k - 5) / 3 * 5
   local now_ms = ARGV[a]
   local now = tonumber(now_ms)
   local existing = redis.call('GET', KEYS[k])
   if existing and cjson.decode(existing).at + ttl > now then
-    replies[#replies + 1] = 'existing'
-    replies[#replies + 1] = existing
-    replies[#replies + 1] = ''
+    reply('existing', existing, '', '')
   else
     replica = replica or replica_id(ARGV[1])
-    local allowed, tokens, bucket_changed =
-      take_tokens(KEYS[k + 2], replica, now, tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6]), tonumber(ARGV[a + 7]))
-    if bucket_changed then log_change(ARGV[a + 9]) end
+    local bucket_key = KEYS[k + 2]
+    local allowed, peak, consumed, bucket_changed = take_tokens(bucket_key, replica, now, capacity, refill, cost)
+    if bucket_changed then log_change(string.sub(bucket_key, member_from)) end
     if not allowed then
-      replies[#replies + 1] = 'limited'
-      replies[#replies + 1] = tokens
-      replies[#replies + 1] = ''
+      reply('limited', '', peak, consumed)
     else
       local subject_key, stars = KEYS[k + 1], ARGV[a + 4]
       local count_field, time_field = replica .. '|p' .. stars, replica .. '|t'
@@ -183,14 +185,12 @@ for k = 5, #KEYS, 3 do
       end
       snapshot[#snapshot + 1] = '"' .. count_field .. '":' .. new_count
       snapshot[#snapshot + 1] = '"' .. time_field .. '":' .. time
-      log_change(ARGV[a + 8])
+      log_change(string.sub(subject_key, member_from))
       local event = '{"id":' .. cjson.encode(ARGV[a + 1]) .. ',"subject":' .. cjson.encode(ARGV[a + 2]) ..
         ',"actor":' .. cjson.encode(ARGV[a + 3]) .. ',"stars":' .. stars .. ',"replica":"' .. replica ..
         '","at":' .. now_ms .. ',"snapshot":{' .. table.concat(snapshot, ',') .. '}}'
-      store_event(KEYS[k], event, ARGV[a + 10], int(now + ttl))
-      replies[#replies + 1] = 'recorded'
-      replies[#replies + 1] = event
-      replies[#replies + 1] = tokens
+      store_event(KEYS[k], event, string.sub(KEYS[k], member_from), int(now + ttl))
+      reply('recorded', event, peak, consumed)
     end
   end
 end
@@ -201,14 +201,14 @@ return replies
 
 /**
  * KEYS: 1-3 prelude, 4 bucket. ARGV: 1 replica candidate, 2 now ms, 3 capacity, 4 refill, 5 cost, 6 bucket member.
- * Returns {allowed 0|1, tokens before the take}.
+ * Returns {allowed 0|1, peak, consumed} (the bucket before the take: see take_tokens).
  */
 export const TAKE = script(`
 local replica = replica_id(ARGV[1])
-local allowed, tokens, changed = take_tokens(KEYS[4], replica, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+local allowed, peak, consumed, changed = take_tokens(KEYS[4], replica, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 if changed then log_change(ARGV[6]) end
 flush_changes()
-return {allowed and 1 or 0, tokens}
+return {allowed and 1 or 0, peak, consumed}
 `);
 
 /**

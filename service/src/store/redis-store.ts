@@ -3,8 +3,8 @@ import { Redis, ReplyError } from 'ioredis';
 import type { CrdtState } from '../domain/crdt.js';
 import type { RatingEvent, RatingRequest } from '../domain/rating-event.js';
 import { isSameRequest } from '../domain/rating-event.js';
-import { describeTake } from '../domain/token-bucket.js';
-import type { TakeResult } from '../domain/token-bucket.js';
+import { describeTake, levelAt, tokensAt } from '../domain/token-bucket.js';
+import type { BucketPolicy, TakeResult } from '../domain/token-bucket.js';
 import { MERGE_EVENT, MERGE_STATE, RECORD_RATINGS, REPLICA_ID, TAKE } from './redis-scripts.js';
 import { parseFeedMember, storeKeys, StoreUnavailableError } from './store.js';
 import type { BucketTake, ChangePage, ChangeRequest, ChangeSet, RecordOutcome, Store } from './store.js';
@@ -154,35 +154,38 @@ export class RedisStore implements Store {
     });
   }
 
+  /** Sends the waiting ratings, one call per run of ratings under the same policy and cost. */
   private flushRatings(): void {
     const pending = this.pendingRatings;
     this.pendingRatings = [];
-    for (let start = 0; start < pending.length; start += MAX_RATINGS_PER_CALL)
-      void this.recordBatch(pending.slice(start, start + MAX_RATINGS_PER_CALL));
+    let start = 0;
+    for (let end = 1; end <= pending.length; end += 1) {
+      if (
+        end < pending.length &&
+        end - start < MAX_RATINGS_PER_CALL &&
+        sameTake(pending[start]!, pending[end]!)
+      )
+        continue;
+      void this.recordBatch(pending.slice(start, end));
+      start = end;
+    }
   }
 
   private async recordBatch(batch: PendingRating[]): Promise<void> {
+    const { policy, cost } = batch[0]!.limit;
     const keys: string[] = [...FEED_KEYS, EXPIRIES_KEY];
-    const args: (string | number)[] = [this.replicaCandidate(), this.eventTtlMs];
+    const args: (string | number)[] = [
+      this.replicaCandidate(),
+      this.eventTtlMs,
+      policy.capacity,
+      policy.refillPerSecond,
+      cost,
+    ];
     for (const { request, limit, nowMs } of batch) {
       const subject = storeKeys.subject(request.subject);
-      const bucket = storeKeys.bucket(limit.bucket);
-      const event = storeKeys.event(request.id);
       this.forget(subject);
-      keys.push(event, subject, bucket);
-      args.push(
-        nowMs,
-        request.id,
-        request.subject,
-        request.actor,
-        request.stars,
-        limit.policy.capacity,
-        limit.policy.refillPerSecond,
-        limit.cost,
-        subject,
-        bucket,
-        event,
-      );
+      keys.push(storeKeys.event(request.id), subject, storeKeys.bucket(limit.bucket));
+      args.push(nowMs, request.id, request.subject, request.actor, request.stars);
     }
     let reply: string[];
     try {
@@ -191,11 +194,15 @@ export class RedisStore implements Store {
       for (const { reject } of batch) reject(error);
       return;
     }
-    batch.forEach(({ request, limit, resolve, reject }, index) => {
+    batch.forEach(({ request, limit, nowMs, resolve, reject }, index) => {
       try {
-        resolve(
-          recordOutcome(request, limit, reply[3 * index]!, reply[3 * index + 1]!, reply[3 * index + 2]!),
-        );
+        const [kind, event, peak, consumed] = reply.slice(4 * index, 4 * index + 4) as [
+          string,
+          string,
+          string,
+          string,
+        ];
+        resolve(recordOutcome(request, limit, nowMs, kind, event, peak, consumed));
       } catch (error) {
         reject(error);
       }
@@ -241,7 +248,7 @@ export class RedisStore implements Store {
   }
 
   async take({ bucket, policy, cost }: BucketTake, nowMs: number): Promise<TakeResult> {
-    const [, tokens] = (await this.run(() =>
+    const [, peak, consumed] = (await this.run(() =>
       this.scripts.take(
         ...FEED_KEYS,
         storeKeys.bucket(bucket),
@@ -252,8 +259,8 @@ export class RedisStore implements Store {
         cost,
         storeKeys.bucket(bucket),
       ),
-    )) as [number, string];
-    return describeTake(Number(tokens), policy, cost);
+    )) as [number, string, string];
+    return describeTake(tokensBefore(peak, consumed, policy, nowMs), policy, cost);
   }
 
   /** Not atomic, and need not be: a state read after its feed entry is newer, and its change comes again later. */
@@ -447,16 +454,33 @@ export class RedisStore implements Store {
 function recordOutcome(
   request: RatingRequest,
   limit: BucketTake,
+  nowMs: number,
   kind: string,
-  payload: string,
-  tokens: string,
+  eventJson: string,
+  peak: string,
+  consumed: string,
 ): RecordOutcome {
-  if (kind === 'limited') return { kind, take: describeTake(Number(payload), limit.policy, limit.cost) };
-  const event = JSON.parse(payload) as RatingEvent;
+  const take = () =>
+    describeTake(tokensBefore(peak, consumed, limit.policy, nowMs), limit.policy, limit.cost);
+  if (kind === 'limited') return { kind, take: take() };
+  const event = JSON.parse(eventJson) as RatingEvent;
   if (kind === 'existing') return { kind: isSameRequest(event, request) ? 'replayed' : 'conflict', event };
-  if (kind === 'recorded')
-    return { kind, event, take: describeTake(Number(tokens), limit.policy, limit.cost) };
+  if (kind === 'recorded') return { kind, event, take: take() };
   throw new Error(`The rating script answered an unknown outcome ${JSON.stringify(kind)}`);
+}
+
+/** The tokens a bucket held, from the peak and consumption the scripts return (see take_tokens). */
+function tokensBefore(peak: string, consumed: string, policy: BucketPolicy, nowMs: number): number {
+  return tokensAt(Number(peak), levelAt(Number(consumed), policy, nowMs), policy);
+}
+
+/** Ratings that can share one script call: the same bucket policy and cost. */
+function sameTake(a: PendingRating, b: PendingRating): boolean {
+  return (
+    a.limit.cost === b.limit.cost &&
+    a.limit.policy.capacity === b.limit.policy.capacity &&
+    a.limit.policy.refillPerSecond === b.limit.policy.refillPerSecond
+  );
 }
 
 function parseHash(value: unknown): CrdtState {
