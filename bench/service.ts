@@ -251,13 +251,20 @@ function report(comparison: Comparison): void {
   console.log(
     `\nCPU time per request at the maximum rate, µs (from /proc; the ${availableParallelism()} cores are shared by all three):`,
   );
-  const cpuHeader = ['scenario', 'service', 'redis', 'client', 'total'];
+  // "bare/total": bare fastify's CPU per request over the scenario's, i.e. the req/s ratio the scenario would
+  // reach if it kept the cores as busy as bare fastify does. Where it is above "vs bare", the difference is
+  // cores left idle (three processes passing each request along on two cores), not work per request.
+  const total = (cpu: Measurement['cpuPerRequestUs']) =>
+    (cpu.service ?? 0) + (cpu.redis ?? 0) + (cpu.client ?? 0);
+  const bareTotal = total(comparison.bareCpuPerRequestUs);
+  const cpuHeader = ['scenario', 'service', 'redis', 'client', 'total', 'bare/total'];
   const cpuTable = cpuRows.map(([name, cpu]) => [
     name,
     us(cpu.service),
     us(cpu.redis),
     us(cpu.client),
-    us((cpu.service ?? 0) + (cpu.redis ?? 0) + (cpu.client ?? 0)),
+    us(total(cpu)),
+    total(cpu) > 0 && bareTotal > 0 ? `${Math.round((bareTotal / total(cpu)) * 100)}%` : '-',
   ]);
   const cpuWidths = cpuHeader.map((title, i) =>
     Math.max(title.length, ...cpuTable.map((row) => row[i]!.length)),
