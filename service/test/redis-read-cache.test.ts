@@ -74,6 +74,20 @@ async function cachedRead(store: RedisStore, subject: string): Promise<void> {
   );
 }
 
+/** Polls the store's reads of `subject` until its rating count is `expected` (what a client would see). */
+async function untilCount(
+  store: RedisStore,
+  subject: string,
+  expected: number,
+  what: string,
+  timeoutMs = 1000,
+) {
+  await waitFor(what, async () => (count(await store.readRating(subject)) === expected ? true : undefined), {
+    timeoutMs,
+    intervalMs: 5,
+  });
+}
+
 const count = (state: Readonly<Record<string, number>>) =>
   Object.entries(state)
     .filter(([field]) => /\|p[1-5]$/.test(field))
@@ -102,11 +116,7 @@ describe('Redis store read cache', () => {
     await store.recordRating({ id: 'x1', subject: 'shared', actor: 'a', stars: 4 }, limit('a'), Date.now());
     await cachedRead(store, 'shared');
     await other.recordRating({ id: 'x2', subject: 'shared', actor: 'b', stars: 5 }, limit('b'), Date.now());
-    await waitFor(
-      'the other instance’s write to show',
-      async () => (count(await store.readRating('shared')) === 2 ? true : undefined),
-      { timeoutMs: 1000, intervalMs: 5 },
-    );
+    await untilCount(store, 'shared', 2, 'the other instance’s write to show');
   });
 
   it('sees a change made to the key by any Redis client, and a flush', async () => {
@@ -114,18 +124,10 @@ describe('Redis store read cache', () => {
     await store.recordRating({ id: 'r1', subject: 'raw', actor: 'a', stars: 3 }, limit('a'), Date.now());
     await cachedRead(store, 'raw');
     await admin.hincrby(`${prefix}subject:raw`, 'eu-west.zz|p5', 1);
-    await waitFor(
-      'a raw HINCRBY to show',
-      async () => (count(await store.readRating('raw')) === 2 ? true : undefined),
-      { timeoutMs: 1000, intervalMs: 5 },
-    );
+    await untilCount(store, 'raw', 2, 'a raw HINCRBY to show');
     await cachedRead(store, 'raw');
     await admin.flushall();
-    await waitFor(
-      'a FLUSHALL to show',
-      async () => (count(await store.readRating('raw')) === 0 ? true : undefined),
-      { timeoutMs: 1000, intervalMs: 5 },
-    );
+    await untilCount(store, 'raw', 0, 'a FLUSHALL to show');
   });
 
   it('drops the cache when its invalidation connection is cut, and caches again once it is back', async () => {
@@ -139,19 +141,11 @@ describe('Redis store read cache', () => {
     await admin.call('ACL', 'SETUSER', 'cutter', '-subscribe');
     await admin.client('KILL', 'TYPE', 'pubsub');
     await admin.hincrby(`${prefix}subject:cut`, 'eu-west.zz|p1', 1);
-    await waitFor(
-      'the change to show after the cut',
-      async () => (count(await store.readRating('cut')) === 2 ? true : undefined),
-      { timeoutMs: 3000, intervalMs: 5 },
-    );
+    await untilCount(store, 'cut', 2, 'the change to show after the cut', 3000);
     await admin.call('ACL', 'SETUSER', 'cutter', '+subscribe');
     await cachedRead(store, 'cut');
     await admin.hincrby(`${prefix}subject:cut`, 'eu-west.zz|p1', 1);
-    await waitFor(
-      'a change after the reconnection to show',
-      async () => (count(await store.readRating('cut')) === 3 ? true : undefined),
-      { timeoutMs: 1000, intervalMs: 5 },
-    );
+    await untilCount(store, 'cut', 3, 'a change after the reconnection to show');
   });
 
   it('keeps at most readCacheEntries subjects, and none when it is 0', async () => {
