@@ -15,11 +15,12 @@ export type { RedisServer } from './redis.js';
  *   await fetch(`${region.url}/health`);
  *   await region.stop();
  *
- * The process runs `service/src/main.ts` through tsx (about half a second to start), binds 127.0.0.1 on the
- * given port or a random one, and is killed when the test process exits if the test did not stop it.
+ * The process runs `service/src/main.ts` through tsx (about half a second to start), binds HOST (127.0.0.1
+ * unless the test sets another) on the given port or a random one, and is killed when the test process exits
+ * if the test did not stop it.
  */
 export interface ServiceProcess {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://<HOST>:<port>` (a wildcard HOST is reached on loopback), no trailing slash. */
   readonly url: string;
   readonly port: number;
   readonly pid: number;
@@ -69,7 +70,7 @@ export async function startServiceProcess(options: StartServiceOptions = {}): Pr
   );
   const port = current.port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl(env.HOST, port),
     port,
     get pid() {
       return current.process.pid;
@@ -96,12 +97,18 @@ async function launch(
   try {
     const line = await child.waitForLine((text) => text.includes('"msg":"listening"'), timeoutMs);
     const { port } = JSON.parse(line) as { port: number };
-    if (waitFor !== 'listening') await waitForHealth(`http://127.0.0.1:${port}`, waitFor, deadline, child);
+    if (waitFor !== 'listening') await waitForHealth(baseUrl(env.HOST!, port), waitFor, deadline, child);
     return { process: child, port };
   } catch (error) {
     await child.stop('SIGKILL');
     throw error;
   }
+}
+
+/** Where a client reaches a service bound to `host`: a wildcard address means loopback. */
+function baseUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 async function waitForHealth(

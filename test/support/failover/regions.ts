@@ -19,36 +19,17 @@ export interface Region {
   output(): string;
 }
 
-export async function waitHealthy(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      last = `${response.status}`;
-      if (response.ok) return;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url}/health did not answer 200 within ${timeoutMs} ms (last: ${last})`);
-}
-
 export async function startRegion(options: {
   name: string;
   host: string;
   port: number;
   env?: Record<string, string>;
 }): Promise<Region> {
-  const url = `http://${options.host}:${options.port}`;
-  // startServiceProcess waits for /health on 127.0.0.1: wait for the listening line, then check our own address
   const service: ServiceProcess = await startServiceProcess({
     port: options.port,
-    waitFor: 'listening',
     env: { REGION: options.name, HOST: options.host, ...options.env },
   });
-  await waitHealthy(url);
+  const url = service.url;
   return {
     name: options.name,
     host: options.host,
@@ -58,10 +39,7 @@ export async function startRegion(options: {
       return service.pid;
     },
     kill: () => service.kill(),
-    async restart() {
-      await service.restart();
-      await waitHealthy(url);
-    },
+    restart: () => service.restart(),
     async stop() {
       await service.stop();
     },
