@@ -148,6 +148,32 @@ describe('Redis store read cache', () => {
     await untilCount(store, 'cut', 3, 'a change after the reconnection to show');
   });
 
+  it('reads from Redis every time when Redis refuses client tracking, says so once, and does not retry', async () => {
+    // A user that may not SUBSCRIBE, as some managed Redis services and proxies refuse it.
+    await admin.call('ACL', 'SETUSER', 'nosub', 'on', '>secret', '~*', '&*', '+@all', '-subscribe');
+    const reasons: string[] = [];
+    const [store] = openPair({
+      url: redis.url.replace('redis://', 'redis://nosub:secret@'),
+      onReadCacheOff: (reason) => reasons.push(reason),
+    });
+    await store.recordRating({ id: 'n1', subject: 'plain', actor: 'a', stars: 2 }, limit('a'), Date.now());
+    // openPair opens two stores on the same options: each says it once.
+    await waitFor('the refusal to be reported', async () => (reasons.length === 2 ? true : undefined), {
+      timeoutMs: 3000,
+    });
+    const connectionsBefore = Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))?.[1]);
+    for (let i = 0; i < 5; i += 1) {
+      const before = await hgetallCalls();
+      expect(count(await store.readRating('plain'))).toBe(1);
+      expect(await hgetallCalls()).toBe(before + 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const connectionsAfter = Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))?.[1]);
+    expect(connectionsAfter - connectionsBefore).toBe(0);
+    expect(reasons).toHaveLength(2);
+    for (const reason of reasons) expect(reason).toMatch(/NOPERM/);
+  });
+
   it('keeps at most readCacheEntries subjects, and none when it is 0', async () => {
     const [small] = openPair({ readCacheEntries: 2 });
     for (const subject of ['s1', 's2', 's3']) await cachedRead(small, subject);

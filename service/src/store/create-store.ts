@@ -14,6 +14,7 @@ export function createStore(config: Config, log: Logger): Store {
     region: config.region,
     eventTtlMs: config.eventTtlMs,
     readCacheEntries: config.readCacheEntries,
+    onReadCacheOff: (reason) => log.warn({ reason }, 'read cache off'),
     onConnectionChange: (now, error) => {
       if (now === connected) return;
       connected = now;

@@ -23,6 +23,8 @@ export interface RedisStoreOptions {
    * tracking, see `readRating`). Default 10,000.
    */
   readCacheEntries?: number;
+  /** Told once when Redis refuses client tracking, which turns the read cache off. */
+  onReadCacheOff?: (reason: string) => void;
 }
 
 /** Where Redis publishes invalidations for tracking clients that redirect them (RESP2). */
@@ -86,6 +88,9 @@ export class RedisStore implements Store {
   /** Bumped whenever tracking stops or starts: a read caches its result only if it did not move meanwhile. */
   private trackingEpoch = 0;
   private invalidatorId: string | undefined;
+  private readonly onReadCacheOff: ((reason: string) => void) | undefined;
+  /** Set when Redis refused client tracking: the cache stays off. */
+  private readCacheRefused = false;
 
   constructor(options: RedisStoreOptions) {
     this.region = options.region;
@@ -93,6 +98,7 @@ export class RedisStore implements Store {
     this.connectWaitMs = options.commandTimeoutMs ?? 1000;
     this.keyPrefix = options.keyPrefix ?? 'openclaw:';
     this.readCacheEntries = options.readCacheEntries ?? 10_000;
+    this.onReadCacheOff = options.onReadCacheOff;
     this.redis = new Redis(options.url, {
       keyPrefix: this.keyPrefix,
       enableOfflineQueue: false,
@@ -337,21 +343,21 @@ export class RedisStore implements Store {
   /** The invalidation connection is (again) up: subscribe, then have Redis track the main connection for it. */
   private async listenForInvalidations(): Promise<void> {
     const invalidator = this.invalidator!;
+    if (this.readCacheRefused) return;
     try {
       const id = String(await invalidator.client('ID'));
       await invalidator.subscribe(INVALIDATION_CHANNEL);
       this.invalidatorId = id;
       await this.startTracking();
-    } catch {
-      // Reads go to Redis meanwhile. Reconnecting (after the retry strategy's delay) brings it back here.
-      invalidator.disconnect(true);
+    } catch (error) {
+      this.trackingFailed(error);
     }
   }
 
   private async startTracking(): Promise<void> {
     this.stopTracking();
     const id = this.invalidatorId;
-    if (id === undefined || this.redis.status !== 'ready') return;
+    if (id === undefined || this.redis.status !== 'ready' || this.readCacheRefused) return;
     const epoch = this.trackingEpoch;
     try {
       // OPTIN: Redis tracks only the reads that ask for it (trackedRead), not every key the scripts read,
@@ -359,9 +365,28 @@ export class RedisStore implements Store {
       // NOLOOP: this connection's own writes drop their subjects here when sent (see recordBatch).
       await this.redis.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', id, 'OPTIN', 'NOLOOP');
       if (epoch === this.trackingEpoch && id === this.invalidatorId) this.tracking = true;
-    } catch {
-      // Reads go to Redis until a connection comes back and tries again.
+    } catch (error) {
+      this.trackingFailed(error);
     }
+  }
+
+  /**
+   * Reads go to Redis meanwhile. A Redis that refuses client tracking for good (an ACL without CLIENT or
+   * SUBSCRIBE, a proxy or managed service that blocks them, Redis before 6) turns the cache off for this
+   * store's life, said once; anything else is retried by reconnecting (after the retry strategy's delay).
+   */
+  private trackingFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const refused = error instanceof ReplyError && !TRANSIENT_REPLY.test(message);
+    if (!refused) {
+      if (this.invalidator?.status === 'ready') this.invalidator.disconnect(true);
+      return;
+    }
+    if (this.readCacheRefused) return;
+    this.readCacheRefused = true;
+    this.stopTracking();
+    this.invalidator?.disconnect(false);
+    this.onReadCacheOff?.(`Redis refused client tracking (${message}); reads go to Redis every time`);
   }
 
   /** HGETALL of a subject, tracked by Redis: CLIENT CACHING yes applies to the command right after it. */
