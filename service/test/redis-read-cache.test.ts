@@ -174,6 +174,21 @@ describe('Redis store read cache', () => {
     for (const reason of reasons) expect(reason).toMatch(/NOPERM/);
   });
 
+  it('drops its cache and tracks again when a read finds tracking off on its connection', async () => {
+    const [store, , prefix] = openPair();
+    await store.recordRating({ id: 't1', subject: 'off', actor: 'a', stars: 3 }, limit('a'), Date.now());
+    await cachedRead(store, 'off');
+    // Nothing outside the store can do this to its connection; reach in to make the case happen.
+    await (store as unknown as { redis: Redis }).redis.call('CLIENT', 'TRACKING', 'OFF');
+    await admin.hincrby(`${prefix}subject:off`, 'eu-west.zz|p1', 1);
+    // The next read that goes to Redis finds out (its CLIENT CACHING is refused) and answers right.
+    expect(count(await store.readRating('elsewhere'))).toBe(0);
+    expect(count(await store.readRating('off'))).toBe(2);
+    await cachedRead(store, 'off');
+    await admin.hincrby(`${prefix}subject:off`, 'eu-west.zz|p1', 1);
+    await untilCount(store, 'off', 3, 'a change once tracking is back');
+  });
+
   it('keeps at most readCacheEntries subjects, and none when it is 0', async () => {
     const [small] = openPair({ readCacheEntries: 2 });
     for (const subject of ['s1', 's2', 's3']) await cachedRead(small, subject);

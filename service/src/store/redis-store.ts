@@ -392,8 +392,15 @@ export class RedisStore implements Store {
   /** HGETALL of a subject, tracked by Redis: CLIENT CACHING yes applies to the command right after it. */
   private async trackedRead(key: string): Promise<unknown> {
     const replies = (await this.redis.pipeline().client('CACHING', 'YES').hgetall(key).exec()) ?? [];
-    for (const [error] of replies) if (error) throw error;
-    return replies[1]?.[1];
+    const [[cachingError] = [], [readError, state] = []] = replies;
+    if (readError) throw readError;
+    if (cachingError) {
+      // Tracking is no longer on for this connection (turned off behind our back): this read is not tracked,
+      // so it must not be cached; start over.
+      this.stopTracking();
+      void this.startTracking();
+    }
+    return state;
   }
 
   private stopTracking(): void {
