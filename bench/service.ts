@@ -254,7 +254,7 @@ function report(comparison: Comparison): void {
     r.name,
     Math.round(r.reqPerSec).toString(),
     Math.round(r.bareReqPerSec).toString(),
-    `${Math.round((r.reqPerSec / r.bareReqPerSec) * 100)}%`,
+    `${((r.reqPerSec / r.bareReqPerSec) * 100).toFixed(1)}%`,
     r.p50.toString(),
     r.p99.toString(),
     r.p99AtHalf.toString(),
