@@ -1,5 +1,4 @@
 import type { CrdtState } from './crdt.js';
-import type { RatingTally } from './rating.js';
 
 /** What a client sends to record a rating; `id` is the client's event id (the idempotency key). */
 export interface RatingRequest {
@@ -17,13 +16,6 @@ export interface RatingEvent extends RatingRequest {
   replica: string;
   at: number;
   snapshot: CrdtState;
-}
-
-/** A rating just recorded, with the tally of its subject's state just after it (what the response shows). */
-export interface RecordedRating extends RatingRequest {
-  replica: string;
-  at: number;
-  tally: RatingTally;
 }
 
 /** A retry is the same request; the same id with another subject, actor or stars is a conflict. */

@@ -48,16 +48,12 @@ const LOWER_P = recordedCounter(1).charCodeAt(0);
 const LOWER_R = retractedCounter(1).charCodeAt(0);
 const DIGIT_0 = '0'.charCodeAt(0);
 
-/** What a subject's state says of its ratings: ratings per star (recorded minus retracted), latest time. */
-export interface RatingTally {
-  distribution: [number, number, number, number, number];
-  /** 0 when nothing was ever rated. */
-  updatedAtMs: number;
-}
-
-/** Mirrored by the Redis store's record script, which returns the tally of the state it wrote. */
-export function tallyRatings(state: Readonly<CrdtState>): RatingTally {
-  const distribution: RatingTally['distribution'] = [0, 0, 0, 0, 0];
+export function summarizeRating(
+  subject: string,
+  state: Readonly<CrdtState>,
+  prior: RatingPrior,
+): RatingSummary {
+  const distribution: RatingSummary['distribution'] = [0, 0, 0, 0, 0];
   let updatedAtMs = 0;
   // On every read and write, so it reads the counter from the field's last characters (`…|t`, `…|p3`,
   // `…|r3`) instead of splitting the name.
@@ -75,11 +71,6 @@ export function tallyRatings(state: Readonly<CrdtState>): RatingTally {
     const sign = kind === LOWER_P ? 1 : kind === LOWER_R ? -1 : 0;
     distribution[stars - 1]! += sign * value;
   }
-  return { distribution, updatedAtMs };
-}
-
-export function summarizeTally(subject: string, tally: RatingTally, prior: RatingPrior): RatingSummary {
-  const { distribution, updatedAtMs } = tally;
   let count = 0;
   let sum = 0;
   distribution.forEach((n, index) => {
@@ -91,17 +82,9 @@ export function summarizeTally(subject: string, tally: RatingTally, prior: Ratin
     count,
     mean: count === 0 ? null : round(sum / count),
     score: round(bayesianScore(sum, count, prior)),
-    distribution: [...distribution],
+    distribution,
     updatedAt: updatedAtMs === 0 ? null : new Date(updatedAtMs).toISOString(),
   };
-}
-
-export function summarizeRating(
-  subject: string,
-  state: Readonly<CrdtState>,
-  prior: RatingPrior,
-): RatingSummary {
-  return summarizeTally(subject, tallyRatings(state), prior);
 }
 
 function round(value: number): number {

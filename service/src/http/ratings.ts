@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
-import { summarizeRating, summarizeTally, tallyRatings } from '../domain/rating.js';
-import type { RatingTally } from '../domain/rating.js';
+import { summarizeRating } from '../domain/rating.js';
+import type { RatingEvent } from '../domain/rating-event.js';
 import { bucketId } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import { errorBodySchema } from './errors.js';
@@ -47,9 +47,9 @@ export const ratingsPlugin: FastifyPluginAsync<RatingsOptions> = async (
   app,
   { config, store, metrics, now },
 ) => {
-  const summaryOf = (id: string, subject: string, tally: RatingTally) => ({
-    id,
-    ...summarizeTally(subject, tally, config.prior),
+  const summaryOf = (event: RatingEvent) => ({
+    id: event.id,
+    ...summarizeRating(event.subject, event.snapshot, config.prior),
   });
 
   app.post<{ Params: SubjectParams; Body: RatingBody }>(
@@ -87,13 +87,10 @@ export const ratingsPlugin: FastifyPluginAsync<RatingsOptions> = async (
           metrics.ratings.inc({ outcome: 'recorded' });
           observeTake(metrics, policy, outcome.take);
           setRateLimitHeaders(reply, policy, outcome.take);
-          return reply.code(201).send(summaryOf(rating.id, rating.subject, outcome.rating.tally));
+          return reply.code(201).send(summaryOf(outcome.event));
         case 'replayed':
           metrics.ratings.inc({ outcome: 'replayed' });
-          return reply
-            .code(201)
-            .header('idempotent-replayed', 'true')
-            .send(summaryOf(outcome.event.id, outcome.event.subject, tallyRatings(outcome.event.snapshot)));
+          return reply.code(201).header('idempotent-replayed', 'true').send(summaryOf(outcome.event));
         case 'conflict':
           metrics.ratings.inc({ outcome: 'conflict' });
           return reply.code(409).send({

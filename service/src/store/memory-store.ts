@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mergeInto, replicaField } from '../domain/crdt.js';
 import type { CrdtState } from '../domain/crdt.js';
-import { recordedCounter, retractedCounter, tallyRatings, UPDATED_AT_COUNTER } from '../domain/rating.js';
+import { recordedCounter, retractedCounter, UPDATED_AT_COUNTER } from '../domain/rating.js';
 import { isSameRequest, precedes } from '../domain/rating-event.js';
 import type { RatingEvent, RatingRequest } from '../domain/rating-event.js';
 import { bucketLevel, CONSUMED_COUNTER, describeTake, PEAK_FIELD } from '../domain/token-bucket.js';
@@ -56,8 +56,7 @@ export class MemoryStore implements Store {
 
     const event: RatingEvent = { ...request, replica: this.replica, at: nowMs, snapshot: { ...state } };
     this.storeEvent(event);
-    const rating = { ...request, replica: this.replica, at: nowMs, tally: tallyRatings(state) };
-    return { kind: 'recorded', rating, take };
+    return { kind: 'recorded', event, take };
   }
 
   async readRating(subject: string): Promise<Readonly<CrdtState>> {

@@ -124,9 +124,6 @@ function script(body: string): string {
   return `${PRELUDE}\n${body}`;
 }
 
-/** How many values RECORD_RATINGS returns per rating. */
-export const RECORD_REPLY_LENGTH = 10;
-
 /**
  * Records ratings one after the other, as separate calls would (a retry of an event in the same call sees the
  * first). An event counts as known while `at + ttl` is after `now` (Redis also expires it by then, on its own
@@ -134,24 +131,17 @@ export const RECORD_REPLY_LENGTH = 10;
  * KEYS: 1-3 prelude, 4 event expiries; then per rating: event, subject, bucket.
  * ARGV: 1 replica candidate, 2 event ttl ms, 3 bucket capacity, 4 refill per second, 5 cost (one policy per
  *       call); then per rating: now ms, id, subject, actor, stars.
- * Returns RECORD_REPLY_LENGTH values per rating: kind, then
- * - 'existing': the stored event json;
- * - 'limited': '', peak, consumed (the bucket: see take_tokens);
- * - 'recorded': the replica id, peak, consumed, and the tally of the subject's state after the write
- *   (ratings of 1 to 5 stars, recorded minus retracted, and the latest time: tallyRatings in rating.ts), so
- *   the service answers without parsing the event.
- * Missing values are ''.
+ * Returns four values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
+ * 'recorded', the event json, peak, consumed (the bucket before the take: see take_tokens).
  */
 export const RECORD_RATINGS = script(`
 local ttl, capacity, refill, cost = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local member_from = #KEYS[3] - 3
 local replica = nil
 local replies = {}
-local function reply(kind, payload, peak, consumed, tally, updated_at)
+local function reply(kind, event, peak, consumed)
   local n = #replies
-  replies[n + 1], replies[n + 2], replies[n + 3], replies[n + 4] = kind, payload, peak or '', consumed or ''
-  for star = 1, 5 do replies[n + 4 + star] = tally and int(tally[star]) or '' end
-  replies[n + 10] = updated_at or ''
+  replies[n + 1], replies[n + 2], replies[n + 3], replies[n + 4] = kind, event, peak, consumed
 end
 sweep_expired_events(KEYS[4], tonumber(ARGV[6]), ttl)
 for k = 5, #KEYS, 3 do
@@ -160,7 +150,7 @@ for k = 5, #KEYS, 3 do
   local now = tonumber(now_ms)
   local existing = redis.call('GET', KEYS[k])
   if existing and cjson.decode(existing).at + ttl > now then
-    reply('existing', existing)
+    reply('existing', existing, '', '')
   else
     replica = replica or replica_id(ARGV[1])
     local bucket_key = KEYS[k + 2]
@@ -173,34 +163,19 @@ for k = 5, #KEYS, 3 do
       local count_field, time_field = replica .. '|p' .. stars, replica .. '|t'
       local count, time = 0, nil
       -- The snapshot as JSON members, from the strings Redis holds (field names match FIELD_PATTERN, values
-      -- are integers), with the two fields this write sets added below; and its tally.
+      -- are integers), with the two fields this write sets added below.
       local snapshot = {}
-      local tally = {0, 0, 0, 0, 0}
-      local latest = now
       local fields = redis.call('HGETALL', subject_key)
       for i = 1, #fields, 2 do
-        local field, value = fields[i], fields[i + 1]
+        local field = fields[i]
         if field == count_field then
-          count = tonumber(value)
+          count = tonumber(fields[i + 1])
         elseif field == time_field then
-          time = value
+          time = fields[i + 1]
         else
-          snapshot[#snapshot + 1] = '"' .. field .. '":' .. value
-          local bar, kind, last = string.byte(field, -3, -1)
-          if last == nil then
-            -- not a replica counter
-          elseif kind == 124 and last == 116 then
-            latest = math.max(latest, tonumber(value))
-          elseif bar == 124 and last >= 49 and last <= 53 then
-            if kind == 112 then
-              tally[last - 48] = tally[last - 48] + tonumber(value)
-            elseif kind == 114 then
-              tally[last - 48] = tally[last - 48] - tonumber(value)
-            end
-          end
+          snapshot[#snapshot + 1] = '"' .. field .. '":' .. fields[i + 1]
         end
       end
-      tally[tonumber(stars)] = tally[tonumber(stars)] + count + 1
       local new_count = int(count + 1)
       if time == nil or now > tonumber(time) then
         time = now_ms
@@ -215,8 +190,7 @@ for k = 5, #KEYS, 3 do
         ',"actor":' .. cjson.encode(ARGV[a + 3]) .. ',"stars":' .. stars .. ',"replica":"' .. replica ..
         '","at":' .. now_ms .. ',"snapshot":{' .. table.concat(snapshot, ',') .. '}}'
       store_event(KEYS[k], event, string.sub(KEYS[k], member_from), int(now + ttl))
-      if time ~= nil then latest = math.max(latest, tonumber(time)) end
-      reply('recorded', replica, peak, consumed, tally, int(latest))
+      reply('recorded', event, peak, consumed)
     end
   end
 end

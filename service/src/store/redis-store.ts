@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { CrdtState } from '../domain/crdt.js';
-import type { RatingTally } from '../domain/rating.js';
 import type { RatingEvent, RatingRequest } from '../domain/rating-event.js';
 import { isSameRequest } from '../domain/rating-event.js';
 import { describeTake, levelAt, tokensAt } from '../domain/token-bucket.js';
 import type { BucketPolicy, TakeResult } from '../domain/token-bucket.js';
-import {
-  MERGE_EVENT,
-  MERGE_STATE,
-  RECORD_RATINGS,
-  RECORD_REPLY_LENGTH,
-  REPLICA_ID,
-  TAKE,
-} from './redis-scripts.js';
+import { MERGE_EVENT, MERGE_STATE, RECORD_RATINGS, REPLICA_ID, TAKE } from './redis-scripts.js';
 import { parseFeedMember, storeKeys, StoreUnavailableError } from './store.js';
 import type { BucketTake, ChangePage, ChangeRequest, ChangeSet, RecordOutcome, Store } from './store.js';
 
@@ -210,8 +202,13 @@ export class RedisStore implements Store {
     }
     batch.forEach(({ request, limit, nowMs, resolve, reject }, index) => {
       try {
-        const at = RECORD_REPLY_LENGTH * index;
-        resolve(recordOutcome(request, limit, nowMs, reply.slice(at, at + RECORD_REPLY_LENGTH)));
+        const [kind, event, peak, consumed] = reply.slice(4 * index, 4 * index + 4) as [
+          string,
+          string,
+          string,
+          string,
+        ];
+        resolve(recordOutcome(request, limit, nowMs, kind, event, peak, consumed));
       } catch (error) {
         reject(error);
       }
@@ -486,29 +483,21 @@ export class RedisStore implements Store {
   }
 }
 
-/** One rating's part of RECORD_RATINGS's reply (see its layout in redis-scripts.ts). */
 function recordOutcome(
   request: RatingRequest,
   limit: BucketTake,
   nowMs: number,
-  reply: string[],
+  kind: string,
+  eventJson: string,
+  peak: string,
+  consumed: string,
 ): RecordOutcome {
-  const [kind, payload, peak, consumed, ...rest] = reply as [string, string, string, string, ...string[]];
   const take = () =>
     describeTake(tokensBefore(peak, consumed, limit.policy, nowMs), limit.policy, limit.cost);
   if (kind === 'limited') return { kind, take: take() };
-  if (kind === 'existing') {
-    const event = JSON.parse(payload) as RatingEvent;
-    return { kind: isSameRequest(event, request) ? 'replayed' : 'conflict', event };
-  }
-  if (kind === 'recorded') {
-    const counts = rest.map(Number);
-    const tally: RatingTally = {
-      distribution: [counts[0]!, counts[1]!, counts[2]!, counts[3]!, counts[4]!],
-      updatedAtMs: counts[5]!,
-    };
-    return { kind, rating: { ...request, replica: payload, at: nowMs, tally }, take: take() };
-  }
+  const event = JSON.parse(eventJson) as RatingEvent;
+  if (kind === 'existing') return { kind: isSameRequest(event, request) ? 'replayed' : 'conflict', event };
+  if (kind === 'recorded') return { kind, event, take: take() };
   throw new Error(`The rating script answered an unknown outcome ${JSON.stringify(kind)}`);
 }
 

@@ -1,5 +1,5 @@
 import type { CrdtState } from '../domain/crdt.js';
-import type { RatingEvent, RatingRequest, RecordedRating } from '../domain/rating-event.js';
+import type { RatingEvent, RatingRequest } from '../domain/rating-event.js';
 import type { BucketPolicy, TakeResult } from '../domain/token-bucket.js';
 
 /** A take of `cost` tokens from the bucket `bucket` (see `bucketId`) under `policy`. */
@@ -10,7 +10,7 @@ export interface BucketTake {
 }
 
 export type RecordOutcome =
-  | { kind: 'recorded'; rating: RecordedRating; take: TakeResult }
+  | { kind: 'recorded'; event: RatingEvent; take: TakeResult }
   /** The event id was seen before with the same request: the stored event, not counted again. */
   | { kind: 'replayed'; event: RatingEvent }
   /** The event id was seen before with another subject, actor or stars. */
