@@ -171,8 +171,7 @@ function servingPids(service: ServiceProcess, redisPid?: number): Target['pids']
 
 /**
  * Reads of the seeded subjects, one prebuilt request per subject, as bare fastify's one request is prebuilt:
- * the client then spends on a read what it spends on bare fastify's (writes, which need a new event id each,
- * are built per request).
+ * the client then spends on a read what it spends on bare fastify's (writes are prebuilt too: ratingWrites).
  */
 function ratingReads(service: ServiceProcess, redisPid?: number): Target {
   return {

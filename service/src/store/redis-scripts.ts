@@ -29,6 +29,11 @@ end
 
 local function int(n) return string.format('%d', n) end
 
+-- The store's key prefix (ioredis adds it to KEYS only): the feed key without its name. A feed member is a key
+-- without the prefix.
+local key_prefix = string.sub(KEYS[3], 1, -5)
+local function member_of(key) return string.sub(key, #key_prefix + 1) end
+
 -- What this call changed, in order; flush_changes gives each its own feed position.
 local changes = {}
 local function log_change(member) changes[#changes + 1] = member end
@@ -61,7 +66,6 @@ end
 -- at most one window longer. An entry whose event was stored again since (a merge replaced it) leaves the
 -- member in the feed.
 local function sweep_expired_events(expiries_key, now_ms, ttl)
-  local key_prefix = string.sub(KEYS[3], 1, -5)
   for _ = 1, 16 do
     local head = redis.call('LINDEX', expiries_key, 0)
     if not head then return end
@@ -111,18 +115,14 @@ local function take_tokens(bucket_key, replica, now_ms, capacity, refill, cost)
   if #update > 0 then redis.call('HSET', bucket_key, unpack(update)) end
   return allowed, peak_text, int(consumed), #update > 0
 end
-
-local function state_table(key)
-  local fields = redis.call('HGETALL', key)
-  local state = {}
-  for i = 1, #fields, 2 do state[fields[i]] = tonumber(fields[i + 1]) end
-  return state
-end
 `;
 
 function script(body: string): string {
   return `${PRELUDE}\n${body}`;
 }
+
+/** How many values RECORD_RATINGS returns per rating. */
+export const RECORD_REPLY_LENGTH = 4;
 
 /**
  * Records ratings one after the other, as separate calls would (a retry of an event in the same call sees the
@@ -131,12 +131,11 @@ function script(body: string): string {
  * KEYS: 1-3 prelude, 4 event expiries; then per rating: event, subject, bucket.
  * ARGV: 1 replica candidate, 2 event ttl ms, 3 bucket capacity, 4 refill per second, 5 cost (one policy per
  *       call); then per rating: now ms, id, subject, actor, stars.
- * Returns four values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
+ * Returns RECORD_REPLY_LENGTH (4) values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
  * 'recorded', the event json, peak, consumed (the bucket before the take: see take_tokens).
  */
 export const RECORD_RATINGS = script(`
 local ttl, capacity, refill, cost = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local member_from = #KEYS[3] - 3
 local replica = nil
 local replies = {}
 local function reply(kind, event, peak, consumed)
@@ -155,7 +154,7 @@ for k = 5, #KEYS, 3 do
     replica = replica or replica_id(ARGV[1])
     local bucket_key = KEYS[k + 2]
     local allowed, peak, consumed, bucket_changed = take_tokens(bucket_key, replica, now, capacity, refill, cost)
-    if bucket_changed then log_change(string.sub(bucket_key, member_from)) end
+    if bucket_changed then log_change(member_of(bucket_key)) end
     if not allowed then
       reply('limited', '', peak, consumed)
     else
@@ -185,11 +184,11 @@ for k = 5, #KEYS, 3 do
       end
       snapshot[#snapshot + 1] = '"' .. count_field .. '":' .. new_count
       snapshot[#snapshot + 1] = '"' .. time_field .. '":' .. time
-      log_change(string.sub(subject_key, member_from))
+      log_change(member_of(subject_key))
       local event = '{"id":' .. cjson.encode(ARGV[a + 1]) .. ',"subject":' .. cjson.encode(ARGV[a + 2]) ..
         ',"actor":' .. cjson.encode(ARGV[a + 3]) .. ',"stars":' .. stars .. ',"replica":"' .. replica ..
         '","at":' .. now_ms .. ',"snapshot":{' .. table.concat(snapshot, ',') .. '}}'
-      store_event(KEYS[k], event, string.sub(KEYS[k], member_from), int(now + ttl))
+      store_event(KEYS[k], event, member_of(KEYS[k]), int(now + ttl))
       reply('recorded', event, peak, consumed)
     end
   end
@@ -216,7 +215,9 @@ return {allowed and 1 or 0, peak, consumed}
  * KEYS: 1-3 prelude, 4 hash. ARGV: 1 feed member, then field, value pairs. Returns 1 when the hash changed.
  */
 export const MERGE_STATE = script(`
-local current = state_table(KEYS[4])
+local fields = redis.call('HGETALL', KEYS[4])
+local current = {}
+for i = 1, #fields, 2 do current[fields[i]] = tonumber(fields[i + 1]) end
 local update = {}
 for i = 2, #ARGV, 2 do
   local value = current[ARGV[i]]

@@ -5,7 +5,14 @@ import type { RatingEvent, RatingRequest } from '../domain/rating-event.js';
 import { isSameRequest } from '../domain/rating-event.js';
 import { describeTake, levelAt, tokensAt } from '../domain/token-bucket.js';
 import type { BucketPolicy, TakeResult } from '../domain/token-bucket.js';
-import { MERGE_EVENT, MERGE_STATE, RECORD_RATINGS, REPLICA_ID, TAKE } from './redis-scripts.js';
+import {
+  MERGE_EVENT,
+  MERGE_STATE,
+  RECORD_RATINGS,
+  RECORD_REPLY_LENGTH,
+  REPLICA_ID,
+  TAKE,
+} from './redis-scripts.js';
 import { parseFeedMember, storeKeys, StoreUnavailableError } from './store.js';
 import type { BucketTake, ChangePage, ChangeRequest, ChangeSet, RecordOutcome, Store } from './store.js';
 
@@ -202,7 +209,8 @@ export class RedisStore implements Store {
     }
     batch.forEach(({ request, limit, nowMs, resolve, reject }, index) => {
       try {
-        const [kind, event, peak, consumed] = reply.slice(4 * index, 4 * index + 4) as [
+        const at = RECORD_REPLY_LENGTH * index;
+        const [kind, event, peak, consumed] = reply.slice(at, at + RECORD_REPLY_LENGTH) as [
           string,
           string,
           string,
