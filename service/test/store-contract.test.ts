@@ -143,6 +143,56 @@ describe.each(factories)('%s store', (_kind, create) => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(100);
   });
 
+  it('pages through a burst of writes in small pages, every change once and in order', async () => {
+    // Writes sent together are recorded together (in Redis, one call and one feed entry for its events), so
+    // page boundaries fall inside such a group.
+    const store = open();
+    const budget: BucketPolicy = { name: 'writes', capacity: 1000, refillPerSecond: 1 };
+    const ids = Array.from({ length: 90 }, (_, i) => `paged-${i}`);
+    await Promise.all(
+      ids.map((id, i) =>
+        store.recordRating(
+          { id, subject: `pages-${i % 4}`, actor: `pager-${i % 5}`, stars: (i % 5) + 1 },
+          writeLimit(`pager-${i % 5}`, budget),
+          T0,
+        ),
+      ),
+    );
+    // Then writes one at a time (in Redis, a feed entry each), each to a subject and actor of its own.
+    for (let i = 0; i < 12; i += 1)
+      await store.recordRating(
+        { id: `single-${i}`, subject: `single-${i}`, actor: `single-${i}`, stars: 3 },
+        writeLimit(`single-${i}`, budget),
+        T0,
+      );
+    const events: string[] = [];
+    const states: string[] = [];
+    const cursors: number[] = [];
+    let page = await store.readChanges({ epoch: undefined, since: 0, limit: 7 });
+    for (let reads = 0; reads < 100; reads += 1) {
+      expect(page.subjects.length + page.buckets.length + page.events.length).toBeLessThanOrEqual(7);
+      events.push(...page.events.map((event) => event.id));
+      states.push(
+        ...page.subjects.map((entry) => entry.subject),
+        ...page.buckets.map((entry) => entry.bucket),
+      );
+      cursors.push(page.cursor);
+      if (!page.more) break;
+      page = await store.readChanges({ epoch: page.epoch, since: page.cursor, limit: 7 });
+    }
+    const singles = Array.from({ length: 12 }, (_, i) => `single-${i}`);
+    expect(events.sort()).toEqual([...ids, ...singles].sort());
+    expect(states.sort()).toEqual(
+      [
+        ...[0, 1, 2, 3].map((i) => `pages-${i}`),
+        ...[0, 1, 2, 3, 4].map((i) => `writes/pager-${i}`),
+        ...singles,
+        ...singles.map((single) => `writes/${single}`),
+      ].sort(),
+    );
+    expect(cursors).toEqual([...new Set(cursors)].sort((a, b) => a - b));
+  });
+
   it('holds concurrent writes under different policies each to its own budget', async () => {
     const store = open();
     const five: BucketPolicy = { name: 'writes', capacity: 5, refillPerSecond: 0.001 };

@@ -3,16 +3,17 @@
  * pure functions in `src/domain/` (the state layout in crdt.ts, the bucket level in token-bucket.ts, the event
  * order in rating-event.ts); the store contract suite runs the same cases against both stores.
  *
- * Every key a script writes is passed in KEYS (the sweep also deletes feed members of expired events, which it
- * reads from the expiry list). Numbers that must survive exactly (the bucket peak) are written with %.17g;
+ * Every key a script writes is passed in KEYS. Numbers that must survive exactly (the bucket peak) are written with %.17g;
  * numbers returned to the client are returned as strings, since Redis truncates Lua numbers.
  *
  * Written for Redis's cost model, which bench:service and a perf profile of redis-server showed: per script
  * call, the time goes to the redis.call overhead (command lookup, argument objects, a clock read per call),
  * to keyspace lookups, and to glibc's float formatting and parsing (a Lua number passed to redis.call or to
  * cjson.encode is printed with "%.14g", about half a microsecond each). So the scripts make one call per
- * hash (HGETALL, then one HSET), log all of a call's changes with one INCRBY and one ZADD, build the event
- * JSON from the strings Redis returned, print integers with "%d", and record several ratings per call.
+ * hash (HGETALL, then one HSET), log all of a call's changes with one INCRBY, one ZADD and one XADD (events in
+ * a stream, not the sorted set: every event was a new member there, and with 150,000 of them its inserts and
+ * updates took about 2.5 of Redis's 17 µs per rating), build the event JSON from the strings Redis
+ * returned, print integers with "%d", and record several ratings per call.
  */
 
 /**
@@ -34,48 +35,63 @@ local function int(n) return string.format('%d', n) end
 local key_prefix = string.sub(KEYS[3], 1, -5)
 local function member_of(key) return string.sub(key, #key_prefix + 1) end
 
--- What this call changed, in order; flush_changes gives each its own feed position.
-local changes = {}
-local function log_change(member) changes[#changes + 1] = member end
-local function flush_changes()
+-- What this call changed, in order; flush_changes gives each its own feed position. A changed subject or bucket
+-- is a member of the feed sorted set (KEYS[3]) at its latest position. An event is new every time, so the
+-- events of a call go to the events stream instead, where appending costs O(1) (as sorted-set members, every
+-- event made the set larger and each insert and update slower): one entry per call, with id
+-- '<position of its last event>-0' and one field per event, its member, valued '<position> <expires at>'.
+-- The events expiry list names each entry, in order, as '<latest expiry of its events> <entry position>'.
+local changes, expiries = {}, {}
+local function log_change(member, expires_at)
+  local n = #changes + 1
+  changes[n], expiries[n] = member, expires_at or false
+end
+local function flush_changes(events_key, expiries_key)
   local n = #changes
   if n == 0 then return end
   local last = redis.call('INCRBY', KEYS[2], n)
-  local args = {}
+  local states, events, last_event, latest_expiry = {}, {}, nil, 0
   for i = 1, n do
-    args[2 * i - 1] = int(last - n + i)
-    args[2 * i] = changes[i]
+    local position = int(last - n + i)
+    local expires_at = expiries[i]
+    if expires_at then
+      events[#events + 1] = changes[i]
+      events[#events + 1] = position .. ' ' .. expires_at
+      last_event = position
+      latest_expiry = math.max(latest_expiry, tonumber(expires_at))
+    else
+      states[#states + 1] = position
+      states[#states + 1] = changes[i]
+    end
   end
-  redis.call('ZADD', KEYS[3], unpack(args))
+  if #states > 0 then redis.call('ZADD', KEYS[3], unpack(states)) end
+  if last_event then
+    redis.call('XADD', events_key, last_event .. '-0', unpack(events))
+    redis.call('RPUSH', expiries_key, int(latest_expiry) .. ' ' .. last_event)
+  end
 end
 
--- Events stored by this call, as '<expires at ms> <feed member>' entries of the expiry list.
-local stored_events = {}
 local function store_event(event_key, event_json, member, expires_at)
   redis.call('SET', event_key, event_json, 'PXAT', expires_at)
-  stored_events[#stored_events + 1] = expires_at .. ' ' .. member
-  log_change(member)
-end
-local function flush_events(expiries_key)
-  if #stored_events > 0 then redis.call('RPUSH', expiries_key, unpack(stored_events)) end
+  log_change(member, expires_at)
 end
 
--- Drops the feed members of events that expired by now_ms (Redis deletes the events themselves at their PXAT,
--- on its own clock). The expiry list is in the order events were stored, which is their expiry order but for
--- an event merged from a peer, which expires no later than one stored at the same time here: its entry waits
--- at most one window longer. An entry whose event was stored again since (a merge replaced it) leaves the
--- member in the feed.
-local function sweep_expired_events(expiries_key, now_ms, ttl)
+-- Trims from the events stream the entries whose events all expired by now_ms (Redis deletes the events
+-- themselves at their PXAT, on its own clock). Entries are in the order they were added, which is their expiry
+-- order but for events merged from a peer, which expire no later than those stored at the same time here: such
+-- an entry waits behind the others, at most one window longer.
+local function sweep_expired_events(events_key, expiries_key, now_ms)
+  local through = nil
   for _ = 1, 16 do
     local head = redis.call('LINDEX', expiries_key, 0)
-    if not head then return end
+    if not head then break end
     local space = string.find(head, ' ', 1, true)
-    if tonumber(string.sub(head, 1, space - 1)) > now_ms then return end
+    if tonumber(string.sub(head, 1, space - 1)) > now_ms then break end
     redis.call('LPOP', expiries_key)
-    local member = string.sub(head, space + 1)
-    local event = redis.call('GET', key_prefix .. member)
-    if not event or cjson.decode(event).at + ttl <= now_ms then redis.call('ZREM', KEYS[3], member) end
+    through = string.sub(head, space + 1)
   end
+  -- Entry ids are '<position>-0', so '<position>-1' is the least id after the last expired entry.
+  if through then redis.call('XTRIM', events_key, 'MINID', through .. '-1') end
 end
 
 -- Takes cost tokens if the bucket has them. Returns allowed, the peak (%.17g, or as stored when unchanged),
@@ -128,7 +144,7 @@ export const RECORD_REPLY_LENGTH = 4;
  * Records ratings one after the other, as separate calls would (a retry of an event in the same call sees the
  * first). An event counts as known while `at + ttl` is after `now` (Redis also expires it by then, on its own
  * clock). Feed members are the keys without the store's prefix (the feed key's own prefix).
- * KEYS: 1-3 prelude, 4 event expiries; then per rating: event, subject, bucket.
+ * KEYS: 1-3 prelude, 4 events stream, 5 events expiry list; then per rating: event, subject, bucket.
  * ARGV: 1 replica candidate, 2 event ttl ms, 3 bucket capacity, 4 refill per second, 5 cost (one policy per
  *       call); then per rating: now ms, id, subject, actor, stars.
  * Returns RECORD_REPLY_LENGTH (4) values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
@@ -142,9 +158,9 @@ local function reply(kind, event, peak, consumed)
   local n = #replies
   replies[n + 1], replies[n + 2], replies[n + 3], replies[n + 4] = kind, event, peak, consumed
 end
-sweep_expired_events(KEYS[4], tonumber(ARGV[6]), ttl)
-for k = 5, #KEYS, 3 do
-  local a = 6 + (k - 5) / 3 * 5
+sweep_expired_events(KEYS[4], KEYS[5], tonumber(ARGV[6]))
+for k = 6, #KEYS, 3 do
+  local a = 6 + (k - 6) / 3 * 5
   local now_ms = ARGV[a]
   local now = tonumber(now_ms)
   local existing = redis.call('GET', KEYS[k])
@@ -193,8 +209,7 @@ for k = 5, #KEYS, 3 do
     end
   end
 end
-flush_changes()
-flush_events(KEYS[4])
+flush_changes(KEYS[4], KEYS[5])
 return replies
 `);
 
@@ -235,27 +250,26 @@ return 1
 
 /**
  * A peer's event: kept when new here or earlier than ours (at, then replica id); when ours loses, this
- * replica retracts its own count. KEYS: 1-3 prelude, 4 event expiries, 5 event, 6 subject.
+ * replica retracts its own count. KEYS: 1-3 prelude, 4 events stream, 5 events expiry list, 6 event, 7 subject.
  * ARGV: 1 replica candidate, 2 event json, 3 at, 4 replica, 5 expires at (an integer), 6 event member,
  * 7 subject member, 8 now. Returns 1 when the event was stored.
  */
 export const MERGE_EVENT = script(`
 local at, expires_at, now = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[8])
 if expires_at <= now then return 0 end
-sweep_expired_events(KEYS[4], now, expires_at - at)
-local mine_json = redis.call('GET', KEYS[5])
+sweep_expired_events(KEYS[4], KEYS[5], now)
+local mine_json = redis.call('GET', KEYS[6])
 local mine = mine_json and cjson.decode(mine_json)
 if mine and mine.at + (expires_at - at) > now then
   local earlier = at < mine.at or (at == mine.at and ARGV[4] < mine.replica)
   if not earlier then return 0 end
   if mine.replica == replica_id(ARGV[1]) then
-    redis.call('HINCRBY', KEYS[6], mine.replica .. '|r' .. mine.stars, 1)
+    redis.call('HINCRBY', KEYS[7], mine.replica .. '|r' .. mine.stars, 1)
     log_change(ARGV[7])
   end
 end
-store_event(KEYS[5], ARGV[2], ARGV[6], ARGV[5])
-flush_changes()
-flush_events(KEYS[4])
+store_event(KEYS[6], ARGV[2], ARGV[6], ARGV[5])
+flush_changes(KEYS[4], KEYS[5])
 return 1
 `);
 

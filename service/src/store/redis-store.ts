@@ -39,8 +39,11 @@ const INVALIDATION_CHANNEL = '__redis__:invalidate';
 
 /** Keys every script takes first: the replica id, the feed position, the feed. */
 const FEED_KEYS = ['meta:replica', 'meta:position', 'feed'] as const;
-/** A list of '<expires at> <event member>' entries in the order events were stored (see redis-scripts.ts). */
-const EXPIRIES_KEY = 'feed:expiries';
+/**
+ * The events' part of the feed, a stream with one entry per script call that stored events, and the list of
+ * its entries' expiries, from which writes trim it (see redis-scripts.ts).
+ */
+const EVENT_FEED_KEYS = ['feed:events', 'feed:events:expiries'] as const;
 
 /**
  * Most ratings one script call records. A call blocks Redis while it runs (about 10 µs per rating), so this
@@ -63,7 +66,8 @@ type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * The Redis store: one hash per subject and per bucket (the CRDT state, field for field), one string per event
- * (JSON, expiring with the idempotency window), a sorted set as the change feed. Every read-modify-write is a
+ * (JSON, expiring with the idempotency window), a sorted set and a stream as the change feed (states, events).
+ * Every read-modify-write is a
  * Lua script (see redis-scripts.ts). Commands fail fast while Redis is unreachable (no offline queue) and the
  * client reconnects in the background.
  */
@@ -147,7 +151,7 @@ export class RedisStore implements Store {
       recordRatings: this.defineScript('recordRatings', RECORD_RATINGS),
       take: this.defineScript('take', TAKE, 4),
       mergeState: this.defineScript('mergeState', MERGE_STATE, 4),
-      mergeEvent: this.defineScript('mergeEvent', MERGE_EVENT, 6),
+      mergeEvent: this.defineScript('mergeEvent', MERGE_EVENT, 7),
       replicaId: this.defineScript('replicaId', REPLICA_ID, 3),
     };
   }
@@ -186,7 +190,7 @@ export class RedisStore implements Store {
 
   private async recordBatch(batch: PendingRating[]): Promise<void> {
     const { policy, cost } = batch[0]!.limit;
-    const keys: string[] = [...FEED_KEYS, EXPIRIES_KEY];
+    const keys: string[] = [...FEED_KEYS, ...EVENT_FEED_KEYS];
     const args: (string | number)[] = [
       this.replicaCandidate(),
       this.eventTtlMs,
@@ -277,22 +281,33 @@ export class RedisStore implements Store {
     return describeTake(tokensBefore(peak, consumed, policy, nowMs), policy, cost);
   }
 
-  /** Not atomic, and need not be: a state read after its feed entry is newer, and its change comes again later. */
+  /**
+   * The feed's two parts (states in the sorted set, events in the stream) are read in one MULTI, so their
+   * positions are from one moment. What they name is read after, which need not be atomic: a state read after
+   * its feed entry is newer, and its change comes again later.
+   */
   async readChanges(request: ChangeRequest): Promise<ChangePage> {
     const epoch = (await this.run(() =>
       this.scripts.replicaId(...FEED_KEYS, this.replicaCandidate()),
     )) as string;
     const since = request.epoch === epoch ? request.since : 0;
-    const entries = await this.run(() =>
-      this.redis.zrangebyscore('feed', `(${since}`, '+inf', 'WITHSCORES', 'LIMIT', 0, request.limit),
+    const parts = await this.run(() =>
+      this.redis
+        .multi()
+        .zrangebyscore('feed', `(${since}`, '+inf', 'WITHSCORES', 'LIMIT', 0, request.limit)
+        .xrange(EVENT_FEED_KEYS[0], String(since + 1), '+', 'COUNT', request.limit)
+        .exec(),
     );
-    const page: ChangePage = { epoch, cursor: since, more: false, subjects: [], buckets: [], events: [] };
-    const members: string[] = [];
-    for (let i = 0; i < entries.length; i += 2) {
-      members.push(entries[i] as string);
-      page.cursor = Number(entries[i + 1]);
-    }
-    page.more = members.length === request.limit;
+    const [[statesError, states] = [], [eventsError, events] = []] = parts ?? [];
+    const partError = statesError ?? eventsError ?? (parts ? undefined : new Error('MULTI was aborted'));
+    if (partError) throw new StoreUnavailableError(`Redis failed to read the feed: ${partError.message}`);
+    const { members, cursor, more } = feedPage(
+      states as string[],
+      events as [string, string[]][],
+      since,
+      request.limit,
+    );
+    const page: ChangePage = { epoch, cursor, more, subjects: [], buckets: [], events: [] };
     const pipeline = this.redis.pipeline();
     for (const member of members) {
       if (parseFeedMember(member)?.kind === 'event') pipeline.get(member);
@@ -321,7 +336,7 @@ export class RedisStore implements Store {
       ...changes.events.map((event) =>
         this.scripts.mergeEvent(
           ...FEED_KEYS,
-          EXPIRIES_KEY,
+          ...EVENT_FEED_KEYS,
           storeKeys.event(event.id),
           storeKeys.subject(event.subject),
           candidate,
@@ -521,6 +536,35 @@ function sameTake(a: PendingRating, b: PendingRating): boolean {
     a.limit.policy.capacity === b.limit.policy.capacity &&
     a.limit.policy.refillPerSecond === b.limit.policy.refillPerSecond
   );
+}
+
+/**
+ * The first `limit` changes after position `since`, in order, from the feed's two parts as Redis returned them
+ * (each asked for `limit` items): the sorted set's member, position pairs and the events stream's entries
+ * (fields: member, '<position> <expires at>'; an entry's id is its last event's position, so every entry
+ * returned holds at least one event after `since`). When a part returned `limit` items, so did the merge, and
+ * all of them precede whatever that part holds beyond: nothing is skipped.
+ */
+export function feedPage(
+  states: string[],
+  events: [id: string, fields: string[]][],
+  since: number,
+  limit: number,
+): { members: string[]; cursor: number; more: boolean } {
+  const changes: { member: string; position: number }[] = [];
+  for (let i = 0; i < states.length; i += 2)
+    changes.push({ member: states[i]!, position: Number(states[i + 1]) });
+  for (const [, fields] of events)
+    for (let i = 0; i < fields.length; i += 2) {
+      const position = Number.parseInt(fields[i + 1]!, 10);
+      if (position > since) changes.push({ member: fields[i]!, position });
+    }
+  const page = changes.sort((a, b) => a.position - b.position).slice(0, limit);
+  return {
+    members: page.map((change) => change.member),
+    cursor: page.at(-1)?.position ?? since,
+    more: page.length === limit,
+  };
 }
 
 function parseHash(value: unknown): CrdtState {
