@@ -15,9 +15,9 @@ export type { RedisServer } from './redis.js';
  *   await fetch(`${region.url}/health`);
  *   await region.stop();
  *
- * The process runs `service/src/main.ts` through tsx (about half a second to start), binds HOST (127.0.0.1
- * unless the test sets another) on the given port or a random one, and is killed when the test process exits
- * if the test did not stop it.
+ * The process runs `service/src/main.ts` through tsx (about half a second to start), or a compiled `entry`,
+ * binds HOST (127.0.0.1 unless the test sets another) on the given port or a random one, and is killed when
+ * the test process exits if the test did not stop it.
  */
 export interface ServiceProcess {
   /** `http://<HOST>:<port>` (a wildcard HOST is reached on loopback), no trailing slash. */
@@ -45,6 +45,11 @@ export interface StartServiceOptions {
   /** Resolve once /health answers 200 (the default), once it answers at all, or once the port is open. */
   waitFor?: 'healthy' | 'answering' | 'listening';
   startTimeoutMs?: number;
+  /**
+   * A compiled main.js to run with plain node instead of src/main.ts through tsx, e.g. `service/dist/main.js`
+   * after `npm run build -w service` (what the Dockerfile runs; bench:service measures that).
+   */
+  entry?: string;
 }
 
 const SERVICE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,7 +68,9 @@ export async function startServiceProcess(options: StartServiceOptions = {}): Pr
       `startServiceProcess reads the port from the info-level "listening" line; LOG_LEVEL ${env.LOG_LEVEL} hides it`,
     );
   }
+  const args = options.entry === undefined ? ['--import', 'tsx', MAIN] : [options.entry];
   let current = await launch(
+    args,
     { ...env, PORT: String(options.port ?? 0) },
     options.waitFor ?? 'healthy',
     timeoutMs,
@@ -82,17 +89,18 @@ export async function startServiceProcess(options: StartServiceOptions = {}): Pr
     },
     async restart() {
       if (!current.process.hasExited()) await current.process.stop('SIGTERM');
-      current = await launch({ ...env, PORT: String(port) }, options.waitFor ?? 'healthy', timeoutMs);
+      current = await launch(args, { ...env, PORT: String(port) }, options.waitFor ?? 'healthy', timeoutMs);
     },
   };
 }
 
 async function launch(
+  args: string[],
   env: Record<string, string>,
   waitFor: 'healthy' | 'answering' | 'listening',
   timeoutMs: number,
 ): Promise<{ process: ManagedProcess; port: number }> {
-  const child = startManagedProcess(process.execPath, ['--import', 'tsx', MAIN], { env, cwd: SERVICE_DIR });
+  const child = startManagedProcess(process.execPath, args, { env, cwd: SERVICE_DIR });
   const deadline = Date.now() + timeoutMs;
   try {
     const line = await child.waitForLine((text) => text.includes('"msg":"listening"'), timeoutMs);
