@@ -3,8 +3,8 @@
  * pure functions in `src/domain/` (the state layout in crdt.ts, the bucket level in token-bucket.ts, the event
  * order in rating-event.ts); the store contract suite runs the same cases against both stores.
  *
- * Every key a script writes is passed in KEYS. Numbers that must survive exactly (the bucket peak) are written with %.17g;
- * numbers returned to the client are returned as strings, since Redis truncates Lua numbers.
+ * Every key a script writes is passed in KEYS. Numbers that must survive exactly (the bucket peak) are written
+ * with %.17g; numbers returned to the client are returned as strings, since Redis truncates Lua numbers.
  *
  * Written for Redis's cost model, which bench:service and a perf profile of redis-server showed: per script
  * call, the time goes to the redis.call overhead (command lookup, argument objects, a clock read per call),
@@ -12,8 +12,8 @@
  * cjson.encode is printed with "%.14g", about half a microsecond each). So the scripts make one call per
  * hash (HGETALL, then one HSET), log all of a call's changes with one INCRBY, one ZADD and one XADD (events in
  * a stream, not the sorted set: every event was a new member there, and with 150,000 of them its inserts and
- * updates took about 2.5 of Redis's 17 µs per rating), build the event JSON from the strings Redis
- * returned, print integers with "%d", and record several ratings per call.
+ * updates took about 2.5 of Redis's 17 µs per rating), build the event JSON from the strings Redis returned,
+ * print integers with "%d", and record several ratings per call.
  */
 
 /**
