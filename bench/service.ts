@@ -334,10 +334,12 @@ function report(comparison: Comparison): void {
   for (const [name, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${name}`);
 }
 
-/** Compiles the service as its Dockerfile does (`npm run build -w service`: tsc into service/dist). */
+/** Compiles the service with its own build script (tsc into service/dist), as the Dockerfile does. */
 function buildService(): void {
-  const tsc = join(SERVICE_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(SERVICE_DIR, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build', '--workspace', 'service', '--silent'], {
+    cwd: join(SERVICE_DIR, '..'),
+    stdio: 'inherit',
+  });
 }
 
 async function main(): Promise<void> {

@@ -60,9 +60,13 @@ export class ChangeLog {
     limit: number,
   ): { changes: { member: string; position: number }[]; more: boolean } {
     const changes: { member: string; position: number }[] = [];
-    for (let c = this.firstChunkAfter(since); c < this.chunks.length; c += 1) {
-      const { positions, members } = this.chunks[c]!;
-      for (let i = firstIndexAfter(positions, since); i < positions.length; i += 1) {
+    const chunks = this.chunks;
+    // From the first chunk whose last position is after `since`, and in it from the first such entry.
+    const firstChunk = firstAfter(chunks.length, (j) => chunks[j]!.positions.at(-1)!, since);
+    for (let c = firstChunk; c < chunks.length; c += 1) {
+      const { positions, members } = chunks[c]!;
+      const first = firstAfter(positions.length, (j) => positions[j]!, since);
+      for (let i = first; i < positions.length; i += 1) {
         const member = members[i]!;
         const position = positions[i]!;
         if (this.latest.get(member)?.position !== position) continue;
@@ -99,26 +103,15 @@ export class ChangeLog {
     chunk.live = kept;
     if (kept === 0) this.chunks.splice(this.chunks.indexOf(chunk), 1);
   }
-
-  /** The first chunk whose last position is after `since`. */
-  private firstChunkAfter(since: number): number {
-    let low = 0;
-    let high = this.chunks.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.chunks[middle]!.positions.at(-1)! <= since) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
 }
 
-function firstIndexAfter(positions: number[], since: number): number {
+/** Binary search: the first of `count` items, ordered by `positionAt`, whose position is after `since`. */
+function firstAfter(count: number, positionAt: (index: number) => number, since: number): number {
   let low = 0;
-  let high = positions.length;
+  let high = count;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (positions[middle]! <= since) low = middle + 1;
+    if (positionAt(middle) <= since) low = middle + 1;
     else high = middle;
   }
   return low;

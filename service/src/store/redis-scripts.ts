@@ -147,8 +147,9 @@ export const RECORD_REPLY_LENGTH = 4;
  * KEYS: 1-3 prelude, 4 events stream, 5 events expiry list; then per rating: event, subject, bucket.
  * ARGV: 1 replica candidate, 2 event ttl ms, 3 bucket capacity, 4 refill per second, 5 cost (one policy per
  *       call); then per rating: now ms, id, subject, actor, stars.
- * Returns RECORD_REPLY_LENGTH (4) values per rating: 'existing', the event json, '', '' | 'limited', '', peak, consumed |
- * 'recorded', the event json, peak, consumed (the bucket before the take: see take_tokens).
+ * Returns RECORD_REPLY_LENGTH (4) values per rating: 'existing', the event json, '', '' |
+ * 'limited', '', peak, consumed | 'recorded', the event json, peak, consumed (the bucket before the take: see
+ * take_tokens).
  */
 export const RECORD_RATINGS = script(`
 local ttl, capacity, refill, cost = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -214,27 +215,27 @@ return replies
 `);
 
 /**
- * KEYS: 1-3 prelude, 4 bucket. ARGV: 1 replica candidate, 2 now ms, 3 capacity, 4 refill, 5 cost, 6 bucket member.
+ * KEYS: 1-3 prelude, 4 bucket. ARGV: 1 replica candidate, 2 now ms, 3 capacity, 4 refill, 5 cost.
  * Returns {allowed 0|1, peak, consumed} (the bucket before the take: see take_tokens).
  */
 export const TAKE = script(`
 local replica = replica_id(ARGV[1])
 local allowed, peak, consumed, changed = take_tokens(KEYS[4], replica, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
-if changed then log_change(ARGV[6]) end
+if changed then log_change(member_of(KEYS[4])) end
 flush_changes()
 return {allowed and 1 or 0, peak, consumed}
 `);
 
 /**
  * Joins a peer's state into a subject or bucket hash (every field at its maximum).
- * KEYS: 1-3 prelude, 4 hash. ARGV: 1 feed member, then field, value pairs. Returns 1 when the hash changed.
+ * KEYS: 1-3 prelude, 4 hash. ARGV: field, value pairs. Returns 1 when the hash changed.
  */
 export const MERGE_STATE = script(`
 local fields = redis.call('HGETALL', KEYS[4])
 local current = {}
 for i = 1, #fields, 2 do current[fields[i]] = tonumber(fields[i + 1]) end
 local update = {}
-for i = 2, #ARGV, 2 do
+for i = 1, #ARGV, 2 do
   local value = current[ARGV[i]]
   if not value or tonumber(ARGV[i + 1]) > value then
     update[#update + 1] = ARGV[i]
@@ -243,7 +244,7 @@ for i = 2, #ARGV, 2 do
 end
 if #update == 0 then return 0 end
 redis.call('HSET', KEYS[4], unpack(update))
-log_change(ARGV[1])
+log_change(member_of(KEYS[4]))
 flush_changes()
 return 1
 `);
@@ -251,11 +252,11 @@ return 1
 /**
  * A peer's event: kept when new here or earlier than ours (at, then replica id); when ours loses, this
  * replica retracts its own count. KEYS: 1-3 prelude, 4 events stream, 5 events expiry list, 6 event, 7 subject.
- * ARGV: 1 replica candidate, 2 event json, 3 at, 4 replica, 5 expires at (an integer), 6 event member,
- * 7 subject member, 8 now. Returns 1 when the event was stored.
+ * ARGV: 1 replica candidate, 2 event json, 3 at, 4 replica, 5 expires at (an integer), 6 now.
+ * Returns 1 when the event was stored.
  */
 export const MERGE_EVENT = script(`
-local at, expires_at, now = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[8])
+local at, expires_at, now = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
 if expires_at <= now then return 0 end
 sweep_expired_events(KEYS[4], KEYS[5], now)
 local mine_json = redis.call('GET', KEYS[6])
@@ -265,10 +266,10 @@ if mine and mine.at + (expires_at - at) > now then
   if not earlier then return 0 end
   if mine.replica == replica_id(ARGV[1]) then
     redis.call('HINCRBY', KEYS[7], mine.replica .. '|r' .. mine.stars, 1)
-    log_change(ARGV[7])
+    log_change(member_of(KEYS[7]))
   end
 end
-store_event(KEYS[6], ARGV[2], ARGV[6], ARGV[5])
+store_event(KEYS[6], ARGV[2], member_of(KEYS[6]), ARGV[5])
 flush_changes(KEYS[4], KEYS[5])
 return 1
 `);

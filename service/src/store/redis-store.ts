@@ -67,9 +67,8 @@ type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
 /**
  * The Redis store: one hash per subject and per bucket (the CRDT state, field for field), one string per event
  * (JSON, expiring with the idempotency window), a sorted set and a stream as the change feed (states, events).
- * Every read-modify-write is a
- * Lua script (see redis-scripts.ts). Commands fail fast while Redis is unreachable (no offline queue) and the
- * client reconnects in the background.
+ * Every read-modify-write is a Lua script (see redis-scripts.ts). Commands fail fast while Redis is unreachable
+ * (no offline queue) and the client reconnects in the background.
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
@@ -275,7 +274,6 @@ export class RedisStore implements Store {
         policy.capacity,
         policy.refillPerSecond,
         cost,
-        storeKeys.bucket(bucket),
       ),
     )) as [number, string, string];
     return describeTake(tokensBefore(peak, consumed, policy, nowMs), policy, cost);
@@ -344,8 +342,6 @@ export class RedisStore implements Store {
           event.at,
           event.replica,
           event.at + this.eventTtlMs,
-          storeKeys.event(event.id),
-          storeKeys.subject(event.subject),
           nowMs,
         ),
       ),
@@ -462,7 +458,7 @@ export class RedisStore implements Store {
 
   private mergeState(key: string, state: Readonly<CrdtState>): Promise<unknown> {
     const pairs = Object.entries(state).flatMap(([field, value]) => [field, String(value)]);
-    return this.scripts.mergeState(...FEED_KEYS, key, key, ...pairs);
+    return this.scripts.mergeState(...FEED_KEYS, key, ...pairs);
   }
 
   private defineScript(name: string, lua: string, numberOfKeys?: number): ScriptRunner {
@@ -545,7 +541,7 @@ function sameTake(a: PendingRating, b: PendingRating): boolean {
  * returned holds at least one event after `since`). When a part returned `limit` items, so did the merge, and
  * all of them precede whatever that part holds beyond: nothing is skipped.
  */
-export function feedPage(
+function feedPage(
   states: string[],
   events: [id: string, fields: string[]][],
   since: number,
