@@ -40,6 +40,16 @@ export interface ReportContext {
   detailsUrl?: string;
   runUrl?: string;
   commitSha?: string;
+  /** Set after an apply: the report then says whether the plan it shows was applied. */
+  applyStatus?: ApplyStatus;
+}
+
+export interface ApplyStatus {
+  outcome: 'applied' | 'apply-failed';
+  at: Date;
+  /** The commit the apply ran on (GITHUB_SHA of the applying run). */
+  commitSha: string;
+  runUrl?: string;
 }
 
 export interface ReportBudget {
@@ -194,6 +204,10 @@ function renderHead(doc: Doc, model: PlanModel, context: ReportContext): void {
   const icon = model.errored ? '❌' : !model.hasChanges ? '✅' : model.hasDestroy ? '⚠️' : '📝';
   doc.add(`### ${icon} Terraform plan for ${codeSpan(label)}`);
   doc.add('');
+  if (context.applyStatus) {
+    for (const line of applyStatusLines(context.applyStatus)) doc.add(line);
+    doc.add('');
+  }
   doc.add(`**${capitalize(summaryLine(model))}**`);
   doc.add('');
   const c = model.counts;
@@ -229,6 +243,20 @@ function renderHead(doc: Doc, model: PlanModel, context: ReportContext): void {
     );
     doc.add('');
   }
+}
+
+/** The alert block that says this plan was applied, or that its apply failed (and must not be retried as is). */
+export function applyStatusLines(status: ApplyStatus): string[] {
+  const at = status.at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const where = [`commit ${codeSpan(status.commitSha.slice(0, 12))}`];
+  if (status.runUrl) where.push(`[workflow run](${status.runUrl})`);
+  if (status.outcome === 'applied') {
+    return ['> [!NOTE]', `> **Applied** at ${at} (${where.join(', ')}).`];
+  }
+  return [
+    '> [!CAUTION]',
+    `> **The apply of this plan failed** at ${at} (${where.join(', ')}). Part of it may have been applied: see the run's log, then plan again; the new plan needs a new approval.`,
+  ];
 }
 
 /** One line per destroy or replace, with Terraform's reason, for the caution block. */

@@ -243,6 +243,48 @@ describe('comments', () => {
   });
 });
 
+describe('after the apply', () => {
+  const MERGE_SHA = 'c0ffee0000000000000000000000000000000042';
+  const afterMerge = { eventName: 'push', event: webhookPayload('push'), sha: MERGE_SHA };
+
+  test('status applied edits the label comment: a note with time, commit and run, the same fingerprint', async () => {
+    const planned = await run({ 'plan-json': LIFECYCLE, label: 'us-east-1' });
+    const before = Date.now();
+    const applied = await run(
+      { 'plan-json': LIFECYCLE, label: 'us-east-1', 'pull-request': '2', status: 'applied' },
+      { ...afterMerge, env: { GITHUB_RUN_ID: '9001' } },
+    );
+    expect(applied.exitCode).toBe(0);
+    expect(applied.outputs['comment-id']).toBe(planned.outputs['comment-id']);
+    expect(applied.outputs['fingerprint']).toBe(planned.outputs['fingerprint']);
+    expect(comments()).toHaveLength(1);
+    const body = comments()[0]!.body;
+    expect(body.split('\n')[0]).toBe(
+      `<!-- openclaw:plan-comment label=us-east-1 fingerprint=${planned.outputs['fingerprint']} -->`,
+    );
+    const note = /^> \*\*Applied\*\* at (\S+) \(commit `c0ffee000000`, \[workflow run\]\((\S+)\)\)\.$/m.exec(
+      body,
+    );
+    expect(note).not.toBeNull();
+    const at = Date.parse(note![1]!);
+    expect(at).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(at).toBeLessThanOrEqual(Date.now());
+    expect(note![2]).toMatch(/\/actions\/runs\/9001$/);
+    expect(applied.summary).toContain('**Applied** at');
+  });
+
+  test('status apply-failed says the apply failed and asks for a new plan', async () => {
+    await run({ 'plan-json': LIFECYCLE, label: 'us-east-1' });
+    const failed = await run(
+      { 'plan-json': LIFECYCLE, label: 'us-east-1', 'pull-request': '2', status: 'apply-failed' },
+      afterMerge,
+    );
+    expect(failed.exitCode).toBe(0);
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]!.body).toMatch(/^> \*\*The apply of this plan failed\*\* at .*plan again/m);
+  });
+});
+
 describe('events and pull requests', () => {
   test('on push, comments on the open pull request that contains the commit', async () => {
     const pr = gh.pull(OWNER, REPO, 2);
@@ -476,6 +518,10 @@ describe('bad input gets an error that names the input', () => {
     [
       { 'plan-json': LIFECYCLE, 'on-no-changes': 'ignore' },
       /Input 'on-no-changes' is "ignore": expected one of comment, delete, silent/,
+    ],
+    [
+      { 'plan-json': LIFECYCLE, status: 'done' },
+      /Input 'status' is "done": expected one of planned, applied, apply-failed/,
     ],
     [
       { 'plan-json': LIFECYCLE, 'max-length': '70000' },

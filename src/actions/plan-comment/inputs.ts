@@ -14,6 +14,8 @@ import { readPlanInput, type PlanInput } from '../../terraform/source.js';
 
 export const MODES = ['upsert', 'recreate', 'off'] as const;
 export const ON_NO_CHANGES = ['comment', 'delete', 'silent'] as const;
+/** `planned`: a plan to review; after an apply, `applied` or `apply-failed` puts that on the label's comment. */
+export const STATUSES = ['planned', 'applied', 'apply-failed'] as const;
 /** GitHub refuses comments longer than 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65536;
 /** Below this, not even the heading, counts and warnings fit. */
@@ -27,6 +29,7 @@ export const INPUT_DEFAULTS = {
   'on-no-changes': 'comment',
   'max-length': '65000',
   'job-summary': 'true',
+  status: 'planned',
 } as const;
 
 export interface PlanCommentInputs {
@@ -41,6 +44,7 @@ export interface PlanCommentInputs {
   detailsUrl: string | undefined;
   commentAuthor: string | undefined;
   jobSummary: boolean;
+  status: (typeof STATUSES)[number];
 }
 
 export function parseInputs(io: InputReader): PlanCommentInputs {
@@ -74,5 +78,6 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
     detailsUrl: readUrl(io, 'details-url'),
     commentAuthor: readOptional(io, 'comment-author'),
     jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
+    status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status),
   };
 }

@@ -28,12 +28,14 @@ export interface PlanCommentDeps {
   env: NodeJS.ProcessEnv;
   runner: CommandRunner;
   createClient(token: string, baseUrl: string, io: ActionIO): GitHubClient;
+  now(): Date;
 }
 
 export const defaultDeps = (): PlanCommentDeps => ({
   env: process.env,
   runner: spawnRunner,
   createClient: (token, baseUrl, io) => createGitHubClient({ token, baseUrl, log: io }),
+  now: () => new Date(),
 });
 
 export async function run(io: ActionIO, deps: PlanCommentDeps = defaultDeps()): Promise<void> {
@@ -47,6 +49,10 @@ export async function run(io: ActionIO, deps: PlanCommentDeps = defaultDeps()): 
   const link = runUrl(context);
   if (link) reportContext.runUrl = link;
   if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
+  if (inputs.status !== 'planned') {
+    reportContext.applyStatus = { outcome: inputs.status, at: deps.now(), commitSha: context.sha };
+    if (link) reportContext.applyStatus.runUrl = link;
+  }
   const reports = await buildPlanReports(loaded.plan, {
     context: reportContext,
     commentMaxLength: inputs.maxLength,
