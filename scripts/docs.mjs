@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { parse, stringify } from 'yaml';
+import { generateTerraformDocs } from './terraform-docs.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -142,6 +143,13 @@ if (existsSync(readme)) {
   ].join('\n');
   await emit(readme, replaceBetween(readFileSync(readme, 'utf8'), 'commands', commands, readme), false);
 }
+// The README of every Terraform module and stack: scripts/terraform-docs.mjs.
+const terraformDocs = await generateTerraformDocs({
+  root: join(root, 'templates/terraform'),
+  check,
+  base: root,
+});
+if (check) stale.push(...terraformDocs.changed);
 if (stale.length > 0) {
   console.error(`Generated files are out of date: ${stale.join(', ')}. Run \`npm run docs\` and commit.`);
   process.exitCode = 1;

@@ -7,6 +7,8 @@ set -euo pipefail
 REQUIRED=(
   "redis-server redis-server"
   "prometheus prometheus"
+  "amtool prometheus-alertmanager"
+  "prometheus-alertmanager prometheus-alertmanager"
   "dnsmasq dnsmasq-base"
   "openssl openssl"
   "curl curl"

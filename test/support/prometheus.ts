@@ -20,9 +20,17 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+export interface PrometheusOptions {
+  /** Rule files to load, by absolute path, unmodified (Prometheus reads them where they are). */
+  ruleFiles?: string[];
+  /** Alertmanagers to send alerts to, as `host:port`. */
+  alertmanagers?: string[];
+}
+
 export async function startPrometheus(
   targets: ScrapeTarget[],
   scrapeIntervalSeconds = 1,
+  options: PrometheusOptions = {},
 ): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
   const port = await findFreePort();
@@ -30,6 +38,15 @@ export async function startPrometheus(
     'global:',
     `  scrape_interval: ${scrapeIntervalSeconds}s`,
     `  evaluation_interval: ${scrapeIntervalSeconds}s`,
+    ...(options.ruleFiles?.length ? ['rule_files:', ...options.ruleFiles.map((f) => `  - '${f}'`)] : []),
+    ...(options.alertmanagers?.length
+      ? [
+          'alerting:',
+          '  alertmanagers:',
+          '    - static_configs:',
+          `        - targets: [${options.alertmanagers.map((a) => `'${a}'`).join(', ')}]`,
+        ]
+      : []),
     'scrape_configs:',
     '  - job_name: rating',
     '    static_configs:',
