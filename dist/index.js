@@ -58073,6 +58073,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
+/***/ 1775:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 5434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -66640,7 +66823,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 6305:
+/***/ 9751:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67959,298 +68142,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ../../work/main/node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var dist = __nccwpck_require__(1775);
 ;// CONCATENATED MODULE: ../../work/main/node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -69030,7 +68923,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -76383,11 +76276,11 @@ function valueMean(looks) {
     };
 }
 function limitBreach(metric, canaryValue) {
-    if (metric.max !== undefined && canaryValue > metric.max) return `canary ${judges_format(canaryValue)} is above the limit ${judges_format(metric.max)}`;
-    if (metric.min !== undefined && canaryValue < metric.min) return `canary ${judges_format(canaryValue)} is below the limit ${judges_format(metric.min)}`;
+    if (metric.max !== undefined && canaryValue > metric.max) return `canary ${format(canaryValue)} is above the limit ${format(metric.max)}`;
+    if (metric.min !== undefined && canaryValue < metric.min) return `canary ${format(canaryValue)} is below the limit ${format(metric.min)}`;
     return undefined;
 }
-function judges_format(x) {
+function format(x) {
     if (!Number.isFinite(x)) return String(x);
     if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
     return Number(x.toPrecision(4)).toString();
@@ -76454,7 +76347,7 @@ function judges_format(x) {
     return {
         ...verdict,
         status: 'fail',
-        note: `p${q * 100} canary ${judges_format(up.canaryQuantile)} vs baseline ${judges_format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${judges_format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+        note: `p${q * 100} canary ${format(up.canaryQuantile)} vs baseline ${format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
     };
 }
 function judgeQuantileFinal(metric, looks, plan) {
@@ -76485,7 +76378,7 @@ function judgeQuantileFinal(metric, looks, plan) {
     }
     const effect = relativeEffect(reading.canaryQuantile, reading.baselineQuantile);
     const upperBound = Math.max(...bounds);
-    const what = `p${q * 100} canary ${judges_format(reading.canaryQuantile)} vs baseline ${judges_format(reading.baselineQuantile)} (${percent(effect)})`;
+    const what = `p${q * 100} canary ${format(reading.canaryQuantile)} vs baseline ${format(reading.baselineQuantile)} (${percent(effect)})`;
     const pp = (x)=>`${(x * 100).toFixed(2)}%`;
     if (upperBound < metric.tolerance) {
         return {
@@ -76499,7 +76392,7 @@ function judgeQuantileFinal(metric, looks, plan) {
         status: 'inconclusive',
         effect,
         upperBound,
-        note: `${what}, but a share of requests slower than ${judges_format(reading.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`
+        note: `${what}, but a share of requests slower than ${format(reading.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`
     };
 }
 const sequentialJudge = {
@@ -76543,7 +76436,7 @@ const sequentialJudge = {
                 return {
                     ...verdict,
                     status: 'fail',
-                    note: `canary ${judges_format(rc)} vs baseline ${judges_format(rb)} (${percent(base.effect)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+                    note: `canary ${format(rc)} vs baseline ${format(rb)} (${percent(base.effect)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
                 };
             }
             return {
@@ -76637,14 +76530,14 @@ const sequentialJudge = {
                     status: 'pass',
                     effect,
                     upperBound,
-                    note: `canary ${judges_format(rate(canary))} vs baseline ${judges_format(rate(baseline))}: at most ${judges_format(upperBound)} above the allowed rate (tolerance ${judges_format(limit)})`
+                    note: `canary ${format(rate(canary))} vs baseline ${format(rate(baseline))}: at most ${format(upperBound)} above the allowed rate (tolerance ${format(limit)})`
                 };
             }
             return {
                 status: 'inconclusive',
                 effect,
                 upperBound,
-                note: `not shown within the allowed rate: the canary may be up to ${judges_format(upperBound)} above it (tolerance ${judges_format(limit)}); more traffic or a longer run would decide`
+                note: `not shown within the allowed rate: the canary may be up to ${format(upperBound)} above it (tolerance ${format(limit)}); more traffic or a longer run would decide`
             };
         }
         if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
@@ -76696,7 +76589,7 @@ const sequentialJudge = {
         } : {
             status: 'pass',
             canary: value,
-            note: `canary ${judges_format(value)} within the limit`
+            note: `canary ${format(value)} within the limit`
         };
     },
     judgeFinal (_metric, _looks, verdicts) {
@@ -76772,7 +76665,7 @@ const JUDGES = {
 };
 
 // EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(7207);
+var yaml_dist = __nccwpck_require__(7207);
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/presets.js
 /**
  * Metric presets for the OpenClaw rating service (and any service exporting the same conventional metrics), so
@@ -76920,7 +76813,7 @@ function bool(raw, key, input, where) {
     if (text.trim() === '') return DEFAULT_METRICS.map((name)=>fromPreset(name, {}, input, name));
     let doc;
     try {
-        doc = (0,dist/* parse */.qg)(text);
+        doc = (0,yaml_dist/* parse */.qg)(text);
     } catch (error) {
         throw new errors/* InputError */.dz(input, undefined, `YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
@@ -78371,7 +78264,7 @@ function pct(x) {
 }
 function value(kind, x) {
     if (x === undefined || Number.isNaN(x)) return '—';
-    return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : judges_format(x);
+    return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : format(x);
 }
 function report_cell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -78704,7 +78597,7 @@ function logLook(io, planned, event) {
     const parts = [
         ...event.verdicts
     ].map(([name, v])=>{
-        const numbers = v.canary !== undefined ? ` canary ${judges_format(v.canary)} baseline ${judges_format(v.baseline ?? NaN)}` : '';
+        const numbers = v.canary !== undefined ? ` canary ${format(v.canary)} baseline ${format(v.baseline ?? NaN)}` : '';
         return `${name}: ${v.status}${numbers} (${v.note})`;
     });
     io.info(`interval ${event.look}/${planned} at ${event.at.toISOString()}: ${parts.join('; ')}`);
@@ -79298,7 +79191,7 @@ function parseRegions(text, input = 'regions') {
     if (text.trim() === '') throw new errors/* InputError */.dz(input, undefined, FORM);
     let parsed;
     try {
-        parsed = (0,dist/* parse */.qg)(text);
+        parsed = (0,yaml_dist/* parse */.qg)(text);
     } catch (error) {
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
         throw new errors/* InputError */.dz(input, text, `${FORM} (it is not valid YAML: ${reason})`);
@@ -83905,7 +83798,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5192);
-/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6305);
+/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9751);
 /** The root action: `command` picks one of the actions; every other input is passed through to it. */ 
 
 
