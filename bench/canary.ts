@@ -13,7 +13,8 @@
  * ×2, ×5; latency +10%, +50%; at normal traffic (1,000 requests per interval per arm) and low (50).
  * Printed per judge: rollback rate (false rollbacks in A/A, detections otherwise), promote and inconclusive
  * rates, mean intervals to a rollback; and the sequential judge's detection as a share of the fixed-horizon
- * power.
+ * power, its A/A promote and inconclusive rates beside the rollback rate, and at low traffic the additional
+ * traffic its inconclusive runs asked for (median more requests per arm and more intervals).
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -85,6 +86,8 @@ interface Row {
   promote: number;
   inconclusive: number;
   meanLooks: number;
+  /** Inconclusive runs that said how much more traffic would decide: more requests per arm, more intervals. */
+  asked: { requests: number; intervals: number }[];
 }
 
 function fixedHorizonPower(
@@ -123,8 +126,14 @@ function evaluate(
   let promote = 0;
   let inconclusive = 0;
   let looksToRollback = 0;
+  const asked: Row['asked'] = [];
   for (const looks of data) {
     const result = runSimulated(scenario, looks, { judge, metrics, confidence: CONFIDENCE });
+    if (result.needed)
+      asked.push({
+        requests: Math.max(result.needed.canaryRequests ?? 0, result.needed.baselineRequests ?? 0),
+        intervals: result.needed.intervals,
+      });
     if (result.decision === 'rollback') {
       rollback++;
       looksToRollback += result.looksTaken;
@@ -137,7 +146,20 @@ function evaluate(
     promote: promote / data.length,
     inconclusive: inconclusive / data.length,
     meanLooks: rollback ? looksToRollback / rollback : NaN,
+    asked,
   };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
+};
+
+/** "asked for 6,100 more requests per arm (122 more intervals), median of 740 inconclusive runs" */
+function askedText(row: Row): string {
+  if (!row.asked.length) return '';
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  return `   asked for ${n(median(row.asked.map((a) => a.requests)))} more requests per arm (${n(median(row.asked.map((a) => a.intervals)))} more intervals), median of ${row.asked.length} inconclusive runs`;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1).padStart(5)}%`;
@@ -201,7 +223,13 @@ function main(): void {
       console.log(
         `  ${row.judge.padEnd(14)} ${pct(row.rollback).padStart(8)} ${pct(row.promote).padStart(8)} ${pct(row.inconclusive).padStart(8)}  ${Number.isNaN(row.meanLooks) ? '   —' : row.meanLooks.toFixed(1).padStart(4)}${extra}`,
       );
-      if (judge === sequentialJudge) summary.push(`${scenario.name}: rollback ${pct(row.rollback)}${extra}`);
+      if (judge === sequentialJudge) {
+        const aa = scenario.name.startsWith('A/A');
+        const low = scenario.requestsPerInterval < 1000;
+        summary.push(
+          `${scenario.name}: rollback ${pct(row.rollback)}${aa ? `  promote ${pct(row.promote)}  inconclusive ${pct(row.inconclusive)}` : ''}${extra}${low ? askedText(row) : ''}`,
+        );
+      }
     }
   }
   console.log(`\nsequential judge summary:\n  ${summary.join('\n  ')}`);

@@ -64261,7 +64261,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3989);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7472);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3432);
 
 
 
@@ -64272,7 +64272,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7472:
+/***/ 3432:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64298,9 +64298,13 @@ var dist = __nccwpck_require__(7207);
     m: 60_000,
     h: 3_600_000
 };
-/** Milliseconds of a duration string, or undefined when it is not one. A bare number is seconds. */ function parseDuration(text) {
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */ function parseDuration(text) {
     const t = text.trim();
-    if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+    if (isBareNumber(t)) return undefined;
     const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
     let total = 0;
     let matched = 0;
@@ -64311,6 +64315,12 @@ var dist = __nccwpck_require__(7207);
     }
     if (matched === 0 || matched !== t.length) return undefined;
     return Math.round(total);
+}
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
+    return /^\d+(\.\d+)?$/.test(text.trim());
+}
+/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */ function durationExpectation(text, examples = '30s, 10m or 1m30s') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}`;
 }
 /** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
     if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -64382,7 +64392,10 @@ const PRESETS = {
         }
     },
     'http-latency-p99': {
-        judgement: quantileJudgement(0.99),
+        judgement: {
+            ...quantileJudgement(0.99),
+            unit: 's'
+        },
         histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
         scrape: {
             kind: 'quantile',
@@ -64449,7 +64462,8 @@ const FIELDS = new Set([
     'max',
     'min',
     'critical',
-    'weight'
+    'weight',
+    'unit'
 ]);
 function fail(input, where, expected, value) {
     throw new errors/* InputError */.dz(input, value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value), `${expected} (${where})`);
@@ -64530,6 +64544,8 @@ function judgementOverrides(raw, input, where) {
     if (min !== undefined) out.min = min;
     const critical = bool(raw, 'critical', input, where);
     if (critical !== undefined) out.critical = critical;
+    const unit = str(raw, 'unit', input, where);
+    if (unit !== undefined) out.unit = unit;
     const weight = num(raw, 'weight', input, where, false);
     if (weight !== undefined) {
         if (!(weight > 0)) fail(input, `${where}, field weight`, 'a positive number', raw['weight']);
@@ -64588,6 +64604,10 @@ function fromDefinition(raw, input, where) {
         return {
             name,
             ...quantileJudgement(quantile),
+            // a histogram named in seconds, as Prometheus's conventions have it, is a latency
+            .../_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? {
+                unit: 's'
+            } : {},
             ...judgementOverrides(raw, input, at),
             queries: {
                 canaryHistogram,
@@ -64650,8 +64670,9 @@ function fromDefinition(raw, input, where) {
  */ /** An error Prometheus reported (its errorType and message) or one on the way to it (network, timeout, HTTP). */ class PrometheusError extends Error {
     kind;
     errorType;
-    constructor(message, kind, errorType){
-        super(message), this.kind = kind, this.errorType = errorType;
+    status;
+    constructor(message, kind, errorType, /** The HTTP status, when there was an answer. */ status){
+        super(message), this.kind = kind, this.errorType = errorType, this.status = status;
         this.name = 'PrometheusError';
     }
 }
@@ -64776,16 +64797,32 @@ class PrometheusClient {
     }
     async post(path, params) {
         const url = `${this.base}${path}`;
+        const body = new URLSearchParams(params).toString();
+        let headers = {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            ...this.options.headers
+        };
+        if (this.options.sign) {
+            try {
+                // fetch sets Host itself, to the same value the signature covers
+                const { host: _host, ...signed } = await this.options.sign({
+                    method: 'POST',
+                    url,
+                    headers,
+                    body
+                });
+                headers = signed;
+            } catch (error) {
+                throw new PrometheusError(`cannot sign the request to ${this.base} with SigV4: ${error.message ?? String(error)}`, 'auth');
+            }
+        }
         let response;
         try {
             response = await this.fetchImpl(url, {
                 method: 'POST',
-                headers: {
-                    'content-type': 'application/x-www-form-urlencoded',
-                    accept: 'application/json',
-                    ...this.options.headers
-                },
-                body: new URLSearchParams(params).toString(),
+                headers,
+                body,
                 signal: AbortSignal.timeout(this.options.timeoutMs)
             });
         } catch (error) {
@@ -64796,17 +64833,20 @@ class PrometheusClient {
             throw new PrometheusError(`cannot reach Prometheus at ${this.base}: ${e.cause?.code ?? e.cause?.message ?? e.message}`, 'network');
         }
         const text = await response.text();
-        let body;
+        let parsed;
         try {
-            body = JSON.parse(text);
+            parsed = JSON.parse(text);
         } catch  {
-            throw new PrometheusError(`Prometheus at ${url} answered HTTP ${response.status} with non-JSON: ${text.slice(0, 200).replace(/\s+/g, ' ')}`, 'http');
+            throw new PrometheusError(`Prometheus at ${url} answered HTTP ${response.status} with non-JSON: ${text.slice(0, 200).replace(/\s+/g, ' ')}`, 'http', undefined, response.status);
         }
         // errors come with 400, 422, 503 and the JSON envelope: the envelope says more than the status
-        if (!response.ok && body?.status !== 'error') {
-            throw new PrometheusError(`Prometheus at ${url} answered HTTP ${response.status}`, 'http');
+        if (!response.ok && parsed?.status !== 'error') {
+            // AWS answers a refused signature or missing permission with {"message": "..."}
+            const message = parsed ?? {};
+            const detail = typeof message.message === 'string' ? message.message : message.Message;
+            throw new PrometheusError(`Prometheus at ${url} answered HTTP ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`, 'http', undefined, response.status);
         }
-        return parseQueryResponse(body);
+        return parseQueryResponse(parsed);
     }
 }
 function toUnixSeconds(date) {
@@ -65124,6 +65164,10 @@ class PrometheusCollector {
             } catch (error) {
                 if (error instanceof PrometheusError && error.kind === 'api' && error.errorType === 'bad_data') {
                     throw new errors/* ActionError */.lZ(`The ${arm} query of metric ${metric.name} is not valid PromQL: ${error.message}\nQuery: ${query}`);
+                }
+                // refused credentials or signature do not heal by waiting: stop the run (decision error)
+                if (error instanceof PrometheusError && (error.kind === 'auth' || error.status === 401 || error.status === 403)) {
+                    throw new errors/* ActionError */.lZ(`Prometheus refused the ${arm} query of metric ${metric.name}: ${error.message}`);
                 }
                 const message = error instanceof Error ? error.message : String(error);
                 record.problem = message;
@@ -65922,6 +65966,48 @@ function addCounts(a, b) {
         total: a.total + b.total
     };
 }
+/**
+ * The design effect of two arms' counts gathered over intervals: how much more the intervals' counts vary than
+ * independent requests would let them. Requests are not independent when a process stalls (a GC pause, a CPU it
+ * does not get on a busy machine): one pause delays every request in flight at once, and a binomial test then
+ * takes two stalls for strong evidence. The estimate is the quasi-binomial dispersion of the intervals' counts
+ * (McCullagh & Nelder, *Generalized Linear Models*, 2nd ed., 1989, §4.5.2): Pearson's X² of each interval's
+ * count against its arm's pooled rate, over its 2(k − 1) degrees of freedom, one dispersion for both arms (they
+ * run the same way; an arm that happened not to stall shows no clustering of its own to estimate). Dividing both
+ * arms' counts by it gives counts with the variance the data show, as Rao & Scott's adjustment for clustered
+ * binary data does (Biometrics 48, 1992).
+ *
+ * It is used only when the intervals are shown overdispersed: X² beyond the 99th percentile of χ² with 2(k − 1)
+ * degrees of freedom (Wilson-Hilferty), so binomial data keep their counts (and the tests their power) in 99
+ * runs of 100. 1 otherwise, and with fewer than 3 intervals or no events.
+ */ function designEffect(intervals) {
+    const used = intervals.filter((i)=>i.canary.total > 0 && i.baseline.total > 0);
+    const k = used.length;
+    if (k < 3) return 1;
+    let pearson = 0;
+    for (const arm of [
+        'canary',
+        'baseline'
+    ]){
+        const x = used.reduce((s, i)=>s + i[arm].events, 0);
+        const n = used.reduce((s, i)=>s + i[arm].total, 0);
+        const p = x / n;
+        if (!(p > 0 && p < 1)) continue;
+        for (const i of used)pearson += (i[arm].events - p * i[arm].total) ** 2 / (i[arm].total * p * (1 - p));
+    }
+    const df = 2 * (k - 1);
+    if (!(pearson > 0)) return 1;
+    const wilsonHilferty = (Math.cbrt(pearson / df) - (1 - 2 / (9 * df))) / Math.sqrt(2 / (9 * df));
+    if (wilsonHilferty <= OVERDISPERSION_Z) return 1;
+    return Math.max(1, pearson / df);
+}
+/** z₀.₉₉: the dispersion test's level. */ const OVERDISPERSION_Z = 2.3263478740408408;
+/** Counts with their effective sample size: both divided by the design effect. */ function effectiveCounts(c, designEffect) {
+    return designEffect > 1 ? {
+        events: c.events / designEffect,
+        total: c.total / designEffect
+    } : c;
+}
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/judges.js
 /**
@@ -65991,6 +66077,8 @@ const ZERO = {
         ...baseline.keys()
     ].filter((le)=>Number.isFinite(le)).sort((x, y)=>x - y);
     const cum = (b, le)=>b.get(le) ?? countAtMost(b, le);
+    // the bound comes from the baseline, the reference: read on both arms pooled, a canary slower as a whole
+    // moves the pooled p99 into its own tail, to a bound above which neither arm has much, and is promoted
     if (worseIsHigher) {
         const bound = bounds.find((le)=>cum(baseline, le) >= q * nb);
         if (bound === undefined) return undefined;
@@ -66028,10 +66116,63 @@ const ZERO = {
 /** Observations at or below `le` when the canary's buckets do not have that bound (different layouts). */ function countAtMost(buckets, le) {
     return histogramTotal(buckets) - countAbove(buckets, le);
 }
+/**
+ * Cumulative counts with their effective sample size: both arms' counts divided by the design effect estimated
+ * from the intervals' own counts (see designEffect). Binomial data keep their counts. Used by the harm tests
+ * (rollback), whose false-rollback bound is the gate's guarantee; the promotion bound keeps the binomial counts.
+ */ function effectiveCumulative(canary, baseline, intervals) {
+    const dc = designEffect(intervals);
+    const db = dc;
+    return {
+        canary: effectiveCounts(canary, dc),
+        baseline: effectiveCounts(baseline, db),
+        designEffect: {
+            canary: dc,
+            baseline: db
+        }
+    };
+}
+/** Each ratio look's counts. */ function ratioIntervals(looks) {
+    return looks.flatMap((l)=>l.kind === 'ratio' ? [
+            {
+                canary: l.canary,
+                baseline: l.baseline
+            }
+        ] : []);
+}
+/** Each histogram look's slow requests at a bound (above it, or at or below it when lower is worse). */ function slowIntervals(looks, bound, worseIsHigher) {
+    const slow = (b)=>{
+        const total = histogramTotal(b);
+        const atMost = b.get(bound) ?? countAtMost(b, bound);
+        return {
+            events: worseIsHigher ? total - atMost : atMost,
+            total
+        };
+    };
+    return looks.flatMap((l)=>l.kind === 'histogram' ? [
+            {
+                canary: slow(l.canary),
+                baseline: slow(l.baseline)
+            }
+        ] : []);
+}
+/** The quantile test's counts at the bound, with their effective sample size. */ function effectiveQuantile(reading, looks, worseIsHigher) {
+    return effectiveCumulative(reading.canary, reading.baseline, slowIntervals(looks, reading.bound, worseIsHigher));
+}
+/** "; the intervals vary more than ...: counts weighed by a design effect of 3.2" when they were overdispersed. */ function dispersionNote(d) {
+    if (d.canary <= 1) return '';
+    return `; the intervals vary more than independent requests would (a stall delays many at once): counts weighed by a design effect of ${d.canary.toFixed(1)}`;
+}
 function relativeEffect(canary, baseline) {
     if (canary === baseline) return 0;
     if (baseline === 0) return canary > 0 ? Infinity : -Infinity;
     return canary / baseline - 1;
+}
+/** A rate as a percentage: `1.20%`. */ function share(x) {
+    return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : String(x);
+}
+/** A difference of rates in percentage points: `0.52 points`. */ function points(x) {
+    return `${(x * 100).toFixed(2)} points`;
 }
 function percent(x) {
     if (!Number.isFinite(x)) return x > 0 ? '+∞%' : '−∞%';
@@ -66088,14 +66229,26 @@ function valueMean(looks) {
     };
 }
 function limitBreach(metric, canaryValue) {
-    if (metric.max !== undefined && canaryValue > metric.max) return `canary ${format(canaryValue)} is above the limit ${format(metric.max)}`;
-    if (metric.min !== undefined && canaryValue < metric.min) return `canary ${format(canaryValue)} is below the limit ${format(metric.min)}`;
+    const f = (x)=>metric.kind === 'ratio' ? format(x) : formatValue(x, metric.unit);
+    if (metric.max !== undefined && canaryValue > metric.max) return `canary ${f(canaryValue)} is above the limit ${f(metric.max)}`;
+    if (metric.min !== undefined && canaryValue < metric.min) return `canary ${f(canaryValue)} is below the limit ${f(metric.min)}`;
     return undefined;
+}
+/** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */ function formatValue(x, unit) {
+    if (!Number.isFinite(x) || unit === undefined) return format(x);
+    if (unit === 's') {
+        if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
+        return `${Number(x.toPrecision(4))} s`;
+    }
+    return `${format(x)} ${unit}`;
 }
 function format(x) {
     if (!Number.isFinite(x)) return String(x);
     if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
     return Number(x.toPrecision(4)).toString();
+}
+/** A look whose harm test did not reach its boundary: no evidence of harm yet, which is not a pass. */ function notSignificant(statistic, boundary) {
+    return `not significant: z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)} (no harm shown yet; promotion is judged at the end)`;
 }
 /** The harm statistic for a direction, and the alpha its boundaries use (halved for `either`). */ function harmStatistic(metric, z) {
     if (metric.direction === 'increase') return {
@@ -66110,6 +66263,98 @@ function format(x) {
         statistic: Math.max(z(true), z(false)),
         split: 2
     };
+}
+/** The power asked of the extra traffic: an 80% chance that it decides. */ const DECIDE_POWER = 0.8;
+const MAX_GROWTH = 1e6;
+/** Smallest growth g ≥ 1 with decides(g) true (monotone), or undefined beyond MAX_GROWTH. */ function smallestGrowth(decides) {
+    if (!decides(MAX_GROWTH)) return undefined;
+    let lo = 1;
+    let hi = MAX_GROWTH;
+    for(let i = 0; i < 80 && hi / lo > 1.001; i++){
+        const mid = Math.sqrt(lo * hi);
+        if (decides(mid)) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+/**
+ * Counts test (ratio metrics, and the slow-request shares of quantile metrics): how much more traffic, at the
+ * rates observed, would give the promotion bound (or else the harm test) an 80% chance to decide. Growth g scales
+ * both arms' counts; the promotion bound must then clear the tolerance by z₀.₈ standard errors, or the harm z
+ * (which grows as √g) its last boundary by z₀.₈.
+ */ function countsNeeded(counts, theta, tolerance, plan, split, looksWithData, /** The harm test's counts (with their effective sample size, see effectiveCumulative). */ harmCounts = counts) {
+    // the tests run on the effective counts; the traffic asked for is in requests
+    const { canary, baseline } = counts;
+    const d = counts.designEffect ?? {
+        canary: 1,
+        baseline: 1
+    };
+    if (canary.total <= 0 || baseline.total <= 0 || looksWithData <= 0) return undefined;
+    const zPower = normalQuantile(DECIDE_POWER);
+    const scale = (c, g)=>({
+            events: c.events * g,
+            total: c.total * g
+        });
+    const p1 = rate(canary);
+    const p0 = rate(baseline);
+    const sd = (g)=>Math.sqrt(p1 * (1 - p1) / (canary.total * g) + theta * theta * p0 * (1 - p0) / (baseline.total * g));
+    const promoteAt = smallestGrowth((g)=>tolerance - differenceUpperBound(scale(canary, g), scale(baseline, g), theta, plan.passAlpha) >= zPower * sd(g));
+    const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks).at(-1);
+    const z = harmZ(harmCounts.canary, harmCounts.baseline, theta);
+    const rollbackAt = z > 0 ? Math.max(1, ((boundary + zPower) / z) ** 2) : undefined;
+    const options = [
+        ...promoteAt !== undefined ? [
+            {
+                decision: 'promote',
+                g: promoteAt
+            }
+        ] : [],
+        ...rollbackAt !== undefined && rollbackAt <= MAX_GROWTH ? [
+            {
+                decision: 'rollback',
+                g: rollbackAt
+            }
+        ] : []
+    ].sort((a, b)=>a.g - b.g);
+    const best = options[0];
+    if (!best) return undefined;
+    return {
+        decision: best.decision,
+        canaryRequests: Math.max(1, Math.ceil((best.g - 1) * canary.total * d.canary)),
+        baselineRequests: Math.max(1, Math.ceil((best.g - 1) * baseline.total * d.baseline)),
+        intervals: Math.max(1, Math.ceil((best.g - 1) * looksWithData))
+    };
+}
+/** The same for a value metric: more intervals for the t bound (or the harm t) to decide with 80% chance. */ function intervalsNeeded(summary, margin, plan, split) {
+    if (summary.n < 3 || !(summary.sd > 0)) return undefined;
+    const zPower = normalQuantile(DECIDE_POWER);
+    const options = [];
+    if (summary.mean < margin) options.push({
+        decision: 'promote',
+        n: ((normalQuantile(1 - plan.passAlpha) + zPower) * summary.sd / (margin - summary.mean)) ** 2
+    });
+    if (summary.mean > margin) {
+        const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks).at(-1);
+        options.push({
+            decision: 'rollback',
+            n: ((boundary + zPower) * summary.sd / (summary.mean - margin)) ** 2
+        });
+    }
+    const best = options.sort((a, b)=>a.n - b.n)[0];
+    if (!best || !Number.isFinite(best.n)) return undefined;
+    return {
+        decision: best.decision,
+        intervals: Math.max(1, Math.ceil(best.n - summary.n))
+    };
+}
+/** Intervals of a metric that had data (counted into the test). */ function looksWithData(looks) {
+    return looks.filter((l)=>l.kind !== 'none').length;
+}
+/** "about 12,400 more requests per arm (3 more intervals at the traffic observed) would decide ..." */ function describeNeeded(needed) {
+    const n = (x)=>x.toLocaleString('en-US');
+    const requests = needed.canaryRequests !== undefined ? needed.canaryRequests === needed.baselineRequests ? `about ${n(needed.canaryRequests)} more requests per arm` : `about ${n(needed.canaryRequests)} more canary and ${n(needed.baselineRequests ?? 0)} more baseline requests` : '';
+    const intervals = `${n(needed.intervals)} more interval${needed.intervals === 1 ? '' : 's'} at the traffic observed`;
+    return `${requests ? `${requests} (${intervals})` : intervals} would decide with an 80% chance if the rates stay as observed (most likely ${needed.decision})`;
 }
 /** Sequential judge, quantile metrics: the quantile test on the cumulative buckets (see quantileCounts). */ function judgeQuantileLook(metric, looks, plan, problem) {
     const q = metric.quantile ?? 0.99;
@@ -66140,11 +66385,23 @@ function format(x) {
         status: 'fail',
         note: breach
     };
+    let dispersion = {
+        canary: 1,
+        baseline: 1
+    };
     const { statistic, split } = harmStatistic(metric, (higher)=>{
         const counts = higher ? up : quantileCounts(canary, baseline, q, false);
-        return counts ? harmZ(counts.canary, counts.baseline, 1 + metric.allowedIncrease) : 0;
+        if (!counts) return 0;
+        const eff = effectiveQuantile(counts, looks, higher);
+        if (higher === (metric.direction !== 'decrease')) dispersion = eff.designEffect;
+        return harmZ(eff.canary, eff.baseline, 1 + metric.allowedIncrease);
     });
     const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[Math.min(looks.length, plan.looks) - 1];
+    if (up.canary.events === 0 && up.baseline.events === 0) return {
+        ...base,
+        boundary,
+        note: `no request slower than ${formatValue(up.bound, metric.unit)} in either arm yet: nothing to test`
+    };
     const verdict = {
         ...base,
         statistic,
@@ -66153,13 +66410,13 @@ function format(x) {
     };
     if (statistic < boundary) return {
         ...verdict,
-        note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
+        note: notSignificant(statistic, boundary)
     };
-    const share = (c)=>`${(100 * c.events / Math.max(1, c.total)).toFixed(2)}%`;
+    const slowShare = (c)=>`${(100 * c.events / Math.max(1, c.total)).toFixed(2)}%`;
     return {
         ...verdict,
         status: 'fail',
-        note: `p${q * 100} canary ${format(up.canaryQuantile)} vs baseline ${format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+        note: `p${q * 100} canary ${formatValue(up.canaryQuantile, metric.unit)} vs baseline ${formatValue(up.baselineQuantile, metric.unit)}: ${slowShare(up.canary)} of canary requests slower than ${formatValue(up.bound, metric.unit)} against ${slowShare(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}${dispersionNote(dispersion)}`
     };
 }
 function judgeQuantileFinal(metric, looks, plan) {
@@ -66190,7 +66447,7 @@ function judgeQuantileFinal(metric, looks, plan) {
     }
     const effect = relativeEffect(reading.canaryQuantile, reading.baselineQuantile);
     const upperBound = Math.max(...bounds);
-    const what = `p${q * 100} canary ${format(reading.canaryQuantile)} vs baseline ${format(reading.baselineQuantile)} (${percent(effect)})`;
+    const what = `p${q * 100} canary ${formatValue(reading.canaryQuantile, metric.unit)} vs baseline ${formatValue(reading.baselineQuantile, metric.unit)} (${percent(effect)})`;
     const pp = (x)=>`${(x * 100).toFixed(2)}%`;
     if (upperBound < metric.tolerance) {
         return {
@@ -66200,11 +66457,16 @@ function judgeQuantileFinal(metric, looks, plan) {
             note: `${what}: at most ${pp(upperBound)} more requests slower than allowed (tolerance ${pp(metric.tolerance)})`
         };
     }
+    const up = quantileCounts(canary, baseline, q, metric.direction !== 'decrease');
+    const needed = up ? countsNeeded(up, 1 + metric.allowedIncrease, metric.tolerance, plan, metric.direction === 'either' ? 2 : 1, looksWithData(looks), effectiveQuantile(up, looks, metric.direction !== 'decrease')) : undefined;
     return {
         status: 'inconclusive',
         effect,
         upperBound,
-        note: `${what}, but a share of requests slower than ${format(reading.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`
+        ...needed ? {
+            needed
+        } : {},
+        note: `${what}, but a share of requests slower than ${formatValue(reading.bound, metric.unit)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})${needed ? `; ${describeNeeded(needed)}` : ''}`
     };
 }
 const sequentialJudge = {
@@ -66231,8 +66493,22 @@ const sequentialJudge = {
                 note: problem
             };
             const breach = canary.total >= plan.minRequests ? limitBreach(metric, rc) : undefined;
-            const { statistic, split } = harmStatistic(metric, (up)=>up ? harmZ(canary, baseline, theta) : harmZ(baseline, canary, theta));
+            const eff = effectiveCumulative(canary, baseline, ratioIntervals(looks));
+            const { statistic, split } = harmStatistic(metric, (up)=>up ? harmZ(eff.canary, eff.baseline, theta) : harmZ(eff.baseline, eff.canary, theta));
             const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[Math.min(k, plan.looks) - 1];
+            if (canary.events === 0 && baseline.events === 0) {
+                // nothing to compare: no statistic and no "50% confidence of being worse"
+                const none = {
+                    ...base,
+                    boundary,
+                    note: 'no failures in either arm yet: nothing to test'
+                };
+                return breach ? {
+                    ...none,
+                    status: 'fail',
+                    note: breach
+                } : none;
+            }
             const verdict = {
                 ...base,
                 statistic,
@@ -66248,12 +66524,12 @@ const sequentialJudge = {
                 return {
                     ...verdict,
                     status: 'fail',
-                    note: `canary ${format(rc)} vs baseline ${format(rb)} (${percent(base.effect)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`
+                    note: `canary ${share(rc)} vs baseline ${share(rb)} (${percent(base.effect)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}${dispersionNote(eff.designEffect)}`
                 };
             }
             return {
                 ...verdict,
-                note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
+                note: notSignificant(statistic, boundary)
             };
         }
         if (metric.kind === 'quantile') return judgeQuantileLook(metric, looks, plan, problem);
@@ -66310,7 +66586,7 @@ const sequentialJudge = {
         }
         return {
             ...verdict,
-            note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}`
+            note: notSignificant(statistic, boundary)
         };
     },
     judgeFinal (metric, looks, verdicts, plan) {
@@ -66332,6 +66608,7 @@ const sequentialJudge = {
                 };
             }
             const effect = relativeEffect(rate(canary), rate(baseline));
+            const eff = effectiveCumulative(canary, baseline, ratioIntervals(looks));
             const bounds = [];
             if (metric.direction !== 'decrease') bounds.push(differenceUpperBound(canary, baseline, theta, plan.passAlpha));
             if (metric.direction !== 'increase') bounds.push(differenceUpperBound(baseline, canary, theta, plan.passAlpha));
@@ -66342,14 +66619,28 @@ const sequentialJudge = {
                     status: 'pass',
                     effect,
                     upperBound,
-                    note: `canary ${format(rate(canary))} vs baseline ${format(rate(baseline))}: at most ${format(upperBound)} above the allowed rate (tolerance ${format(limit)})`
+                    note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}: at most ${points(upperBound)} above the allowed rate (tolerance ${points(limit)})`
                 };
             }
+            const split = metric.direction === 'either' ? 2 : 1;
+            const needed = metric.direction === 'decrease' ? countsNeeded({
+                canary: baseline,
+                baseline: canary
+            }, theta, limit, plan, split, looksWithData(looks), {
+                canary: eff.baseline,
+                baseline: eff.canary
+            }) : countsNeeded({
+                canary,
+                baseline
+            }, theta, limit, plan, split, looksWithData(looks), eff);
             return {
                 status: 'inconclusive',
                 effect,
                 upperBound,
-                note: `not shown within the allowed rate: the canary may be up to ${format(upperBound)} above it (tolerance ${format(limit)}); more traffic or a longer run would decide`
+                ...needed ? {
+                    needed
+                } : {},
+                note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}, not shown within the allowed rate: the canary may be up to ${points(upperBound)} above it (tolerance ${points(limit)}); ${needed ? describeNeeded(needed) : 'more traffic or a longer run would decide'}`
             };
         }
         if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
@@ -66375,11 +66666,18 @@ const sequentialJudge = {
                 note: `canary ${percent(effect)} vs baseline, at most ${percent(upperBound)} (allowed ${percent(metric.allowedIncrease)})`
             };
         }
+        const needed = intervalsNeeded(metric.direction === 'decrease' ? {
+            ...summary,
+            mean: -summary.mean
+        } : summary, Math.log(theta), plan, metric.direction === 'either' ? 2 : 1);
         return {
             status: 'inconclusive',
             effect,
             upperBound,
-            note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})`
+            ...needed ? {
+                needed
+            } : {},
+            note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})${needed ? `; ${describeNeeded(needed)}` : ''}`
         };
     }
 };
@@ -66777,6 +67075,101 @@ class CloudWatchCollector {
     ].includes(seconds) || seconds > 0 && seconds % 60 === 0;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
+var credential_provider_node_dist_cjs = __nccwpck_require__(3477);
+// EXTERNAL MODULE: ../../work/main/node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __nccwpck_require__(8398);
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/sigv4.js
+/**
+ * AWS Signature Version 4 for Prometheus queries to Amazon Managed Service for Prometheus (AMP). The signing is
+ * the SDK's own (`SignatureV4` from `@smithy/signature-v4`, service `aps`), with credentials from the SDK's
+ * default provider chain (`defaultProvider`: environment, web identity as the OIDC credentials step leaves
+ * it, SSO, shared files, container and instance metadata). Only the SHA-256 the signer needs is supplied here,
+ * as a thin adapter over node:crypto (the same one the SDK's Node runtime uses).
+ *
+ * AMP's query endpoint is https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-<id>/api/v1/query; the
+ * region for signing comes from that host unless the caller gives one.
+ */ 
+
+
+/** The AWS region of an AMP workspace URL, or undefined when the URL is not one. */ function ampRegion(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    } catch  {
+        return undefined;
+    }
+    const host = /^aps-workspaces(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(parsed.hostname);
+    if (!host || !/^\/workspaces\/[^/]+/.test(parsed.pathname)) return undefined;
+    return host[1];
+}
+/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the Smithy signer takes. */ class NodeSha256 {
+    secret;
+    hash;
+    constructor(secret){
+        this.secret = secret;
+        this.hash = this.fresh();
+    }
+    fresh() {
+        return this.secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', bytes(this.secret));
+    }
+    update(data) {
+        this.hash.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    }
+    digest() {
+        return Promise.resolve(new Uint8Array(this.hash.digest()));
+    }
+    reset() {
+        this.hash = this.fresh();
+    }
+}
+function bytes(data) {
+    if (typeof data === 'string') return Buffer.from(data, 'utf8');
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return new Uint8Array(data);
+}
+/** The signer for Prometheus requests: the SDK's SignatureV4 over method, path, query, headers and body. */ function sigV4Signer(options) {
+    const signer = new signature_v4_dist_cjs.SignatureV4({
+        service: options.service ?? 'aps',
+        region: options.region,
+        credentials: options.credentials ?? (0,credential_provider_node_dist_cjs.defaultProvider)(),
+        sha256: NodeSha256
+    });
+    return async (request)=>{
+        const url = new URL(request.url);
+        const query = {};
+        for (const [key, value] of url.searchParams){
+            const previous = query[key];
+            query[key] = previous === undefined ? value : [
+                ...[
+                    previous
+                ].flat(),
+                value
+            ];
+        }
+        const signed = await signer.sign({
+            method: request.method,
+            protocol: url.protocol,
+            hostname: url.hostname,
+            ...url.port ? {
+                port: Number(url.port)
+            } : {},
+            path: url.pathname,
+            query,
+            headers: {
+                ...request.headers,
+                host: url.host
+            },
+            body: request.body
+        }, options.now ? {
+            signingDate: options.now()
+        } : {});
+        return signed.headers;
+    };
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/markdown.js
 /**
  * Markdown that treats its content as data. Everything that comes from a plan, an input or an API lands either
@@ -66842,6 +67235,20 @@ function escapeHtml(text) {
  */ 
 
 
+/** Histogram buckets as a JSON object by `le` (`"+Inf"` for the last): a Map would serialise as {}. */ function jsonLook(look) {
+    if (look.kind !== 'histogram') return look;
+    const buckets = (b)=>Object.fromEntries([
+            ...b
+        ].map(([le, count])=>[
+                le === Infinity ? '+Inf' : String(le),
+                count
+            ]));
+    return {
+        ...look,
+        canary: buckets(look.canary),
+        baseline: buckets(look.baseline)
+    };
+}
 function buildJsonReport(result, settings) {
     return {
         decision: result.decision,
@@ -66854,12 +67261,15 @@ function buildJsonReport(result, settings) {
         looksTaken: result.looksTaken,
         stoppedEarly: result.stoppedEarly,
         providerProblems: result.providerProblems,
+        ...result.needed ? {
+            needed: result.needed
+        } : {},
         metrics: result.metrics.map((h)=>({
                 name: h.metric.name,
                 judgement: h.metric,
                 final: h.final,
                 looks: h.looks.map((look, i)=>({
-                        data: look,
+                        data: jsonLook(look),
                         verdict: h.verdicts[i]
                     }))
             })),
@@ -66869,7 +67279,8 @@ function buildJsonReport(result, settings) {
 const ICON = {
     promote: '🟢',
     rollback: '🔴',
-    inconclusive: '🟡'
+    inconclusive: '🟡',
+    error: '⛔'
 };
 const STATUS = {
     pass: '✅ pass',
@@ -66882,9 +67293,19 @@ function pct(x) {
     if (!Number.isFinite(x)) return x > 0 ? '+∞' : '−∞';
     return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
 }
-function value(kind, x) {
+function value(metric, x) {
     if (x === undefined || Number.isNaN(x)) return '—';
-    return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : format(x);
+    return metric.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric.unit);
+}
+/**
+ * A look's status as a reviewer should read it: a harm test that did not reach its boundary is not a pass, and a
+ * look with nothing to test (no failures in either arm, too few intervals) says so. Only the threshold judge's
+ * looks pass or fail on their own.
+ */ function lookStatus(v, judge) {
+    if (v.status !== 'pass') return STATUS[v.status];
+    if (judge === 'threshold') return '✅ within limit';
+    if (v.statistic === undefined || Number.isNaN(v.statistic)) return '⏳ nothing to test yet';
+    return '⏳ not significant';
 }
 function cell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -66911,9 +67332,11 @@ function cell(text) {
     };
     return undefined;
 }
-function chart(name, kind, quantile, looks) {
+function chart(metric, quantile, looks) {
+    const { name, kind } = metric;
     const points = looks.map((l)=>series(l, quantile));
-    const scale = kind === 'ratio' ? 100 : 1;
+    const scale = kind === 'ratio' ? 100 : metric.unit === 's' ? 1000 : 1;
+    const axis = kind === 'ratio' ? 'failure rate (%)' : metric.unit === 's' ? `${kind === 'quantile' ? `p${quantile * 100} ` : ''}latency (ms)` : metric.unit ? `value (${metric.unit})` : 'value';
     const numbers = (pick)=>points.map((p)=>p ? Number((p[pick] * scale).toPrecision(4)) : 0).join(', ');
     const missing = points.filter((p)=>!p).length;
     const title = `${name.replace(/"/g, "'")}: canary (first line) vs baseline (second line)`;
@@ -66922,7 +67345,7 @@ function chart(name, kind, quantile, looks) {
         'xychart-beta',
         `  title "${title}"`,
         `  x-axis "interval" [${looks.map((_, i)=>i + 1).join(', ')}]`,
-        `  y-axis "${kind === 'ratio' ? 'failure rate (%)' : 'value'}"`,
+        `  y-axis "${axis}"`,
         `  line [${numbers('canary')}]`,
         `  line [${numbers('baseline')}]`,
         '```'
@@ -66930,12 +67353,12 @@ function chart(name, kind, quantile, looks) {
     if (missing) lines.push('', `${missing} interval${missing === 1 ? '' : 's'} without data drawn at 0.`);
     return lines.join('\n');
 }
-function looksTable(kind, quantile, looks, verdicts) {
+function looksTable(judge, metric, quantile, looks, verdicts) {
     const rows = looks.map((look, i)=>{
         const v = verdicts[i];
         const point = series(look, quantile);
         const counts = look.kind === 'ratio' ? ` (${look.canary.events}/${look.canary.total} vs ${look.baseline.events}/${look.baseline.total})` : look.kind === 'histogram' ? ` (${Math.round(histogramTotal(look.canary))} vs ${Math.round(histogramTotal(look.baseline))} requests)` : '';
-        return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${cell(v.note)} |`;
+        return `| ${i + 1} | ${value(metric, point?.canary)} | ${value(metric, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${lookStatus(v, judge)} | ${cell(v.note)} |`;
     });
     return [
         '| interval | canary | baseline | z | boundary | status | note |',
@@ -66946,8 +67369,11 @@ function looksTable(kind, quantile, looks, verdicts) {
 function renderCanarySummary(result, settings) {
     const lines = [];
     lines.push(`### ${ICON[result.decision]} Canary: ${result.decision} · score ${result.score}${settings.dryRun ? ' (dry run)' : ''}`, '');
-    lines.push(`${cell(result.reason)}`, '', `${result.looksTaken} of ${settings.plannedLooks} intervals${result.stoppedEarly ? ' (stopped early)' : ''}, judge ${codeSpan(settings.judge)}, provider ${codeSpan(settings.provider)}, confidence ${(settings.confidence * 100).toFixed(1)}%: false rollbacks bounded by ${((1 - settings.confidence) * 100).toFixed(1)}% over all intervals and metrics.`, '');
-    lines.push('| metric | canary | baseline | effect | confidence worse | verdict |', '|---|---:|---:|---:|---:|---|');
+    lines.push(`${cell(result.reason)}`, '', `${result.looksTaken} of ${settings.plannedLooks} intervals${result.stoppedEarly ? ' (stopped early)' : ''}, judge ${codeSpan(settings.judge)}, provider ${codeSpan(settings.provider)}, confidence ${(settings.confidence * 100).toFixed(1)}%: false rollbacks bounded by ${((1 - settings.confidence) * 100).toFixed(1)}% over all intervals and metrics${settings.judge === 'sequential' ? `; promotion needs ${((settings.promoteConfidence ?? 0.9) * 100).toFixed(0)}% confidence that every metric is within its tolerance` : ''}.`, '');
+    if (result.needed) {
+        lines.push('> [!NOTE]', `> Too little evidence to decide. ${cell(result.needed.metric)}: ${cell(describeNeeded(result.needed))}.`, '');
+    }
+    lines.push('| metric | canary | baseline | effect | harm test 1 − p | verdict |', '|---|---:|---:|---:|---:|---|');
     for (const h of result.metrics){
         const last = [
             ...h.verdicts
@@ -66955,7 +67381,7 @@ function renderCanarySummary(result, settings) {
         const confidence = h.verdicts.at(-1)?.confidence;
         lines.push(`| ${codeSpan(h.metric.name, {
             inTable: true
-        })}${h.metric.critical ? ' (critical)' : ''} | ${value(h.metric.kind, last?.canary)} | ${value(h.metric.kind, last?.baseline)} | ${pct(h.final?.effect ?? last?.effect)} | ${confidence === undefined || Number.isNaN(confidence) ? '—' : `${(confidence * 100).toFixed(1)}%`} | ${STATUS[h.final?.status ?? 'no-data']}: ${cell(h.final?.note ?? '')} |`);
+        })}${h.metric.critical ? ' (critical)' : ''} | ${value(h.metric, last?.canary)} | ${value(h.metric, last?.baseline)} | ${pct(h.final?.effect ?? last?.effect)} | ${confidence === undefined || Number.isNaN(confidence) ? '—' : `${(confidence * 100).toFixed(1)}%`} | ${STATUS[h.final?.status ?? 'no-data']}: ${cell(h.final?.note ?? '')} |`);
     }
     lines.push('');
     if (result.providerProblems.length) {
@@ -66964,9 +67390,9 @@ function renderCanarySummary(result, settings) {
     for (const h of result.metrics){
         const q = h.metric.quantile ?? 0.99;
         const body = [
-            chart(h.metric.name, h.metric.kind, q, h.looks),
+            chart(h.metric, q, h.looks),
             '',
-            looksTable(h.metric.kind, q, h.looks, h.verdicts)
+            looksTable(settings.judge, h.metric, q, h.looks, h.verdicts)
         ].join('\n');
         lines.push(details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'), '');
     }
@@ -66989,7 +67415,8 @@ function renderCanarySummary(result, settings) {
  *   marginal-score; promote only when every metric passed and the score is at least pass-score; otherwise
  *   inconclusive;
  * - no-data counts as inconclusive, or as a failure with no-data: fail;
- * - a run during which the metrics provider failed never promotes.
+ * - a run during which the metrics provider failed, and that did not roll back, ends in `error`: the gate could
+ *   not do its job (an input error or a run stopped by the provider ends in `error` too, set by the action).
  */ /** The critical metrics that failed at this look: any one stops the run with a rollback. */ function criticalFailures(metrics, verdicts) {
     return metrics.filter((m)=>m.critical && verdicts.get(m.name)?.status === 'fail').map((m)=>m.name);
 }
@@ -67020,8 +67447,16 @@ function decide(outcomes, policy, providerProblems = []) {
             reason: `score ${score} is below marginal-score ${policy.marginalScore}: ${failedMetrics.join(', ')} failed`
         };
     }
+    if (providerProblems.length > 0) {
+        return {
+            decision: 'error',
+            score,
+            failedMetrics,
+            reason: `the metrics provider failed, so the canary was not judged: ${providerProblems.join('; ')}`
+        };
+    }
     const allPassed = effective.length > 0 && effective.every((o)=>o.status === 'pass');
-    if (allPassed && score >= policy.passScore && providerProblems.length === 0) {
+    if (allPassed && score >= policy.passScore) {
         return {
             decision: 'promote',
             score,
@@ -67033,7 +67468,6 @@ function decide(outcomes, policy, providerProblems = []) {
     const reasons = [
         ...open
     ];
-    if (providerProblems.length > 0) reasons.push(`the metrics provider failed: ${providerProblems.join('; ')}`);
     if (allPassed && score < policy.passScore) reasons.push(`score ${score} is below pass-score ${policy.passScore}`);
     return {
         decision: 'inconclusive',
@@ -67050,6 +67484,13 @@ function decide(outcomes, policy, providerProblems = []) {
  * drives it with a clock and a metrics provider (runner.ts); the benchmark and the statistical tests drive it
  * with simulated data. Both go through the same code.
  */ 
+/**
+ * 0.9: a canary worse than its baseline by the tolerance is promoted in at most 10% of runs (worse by more, less
+ * often). The two errors get separate levels, as in the usual group-sequential designs (α small, power 90%):
+ * with both at 1%, deciding needs z₀.₉₉₅ + z₀.₉₉ ≈ 4.9 standard errors between "equal" and "worse by the
+ * tolerance", which 10 intervals of 1,000 requests at a 1% error rate do not give (3.55), and one healthy canary
+ * in eight was left inconclusive.
+ */ const DEFAULT_PROMOTE_CONFIDENCE = 0.9;
 class CanaryAnalysis {
     options;
     history;
@@ -67065,8 +67506,8 @@ class CanaryAnalysis {
             looks: options.looks,
             // Bonferroni over metrics for false rollbacks; each metric's test spends its share over the looks
             harmAlpha: alpha / options.metrics.length,
-            // promotion needs every metric to pass: an intersection-union test, each at the full alpha
-            passAlpha: alpha,
+            // promotion needs every metric to pass: an intersection-union test, each at the full level
+            passAlpha: 1 - (options.promoteConfidence ?? DEFAULT_PROMOTE_CONFIDENCE),
             minRequests: options.minRequests
         };
         this.history = options.metrics.map((metric)=>({
@@ -67119,8 +67560,21 @@ class CanaryAnalysis {
                 metric: h.metric,
                 final: h.final
             })), this.options.policy, this.providerProblems);
+        let needed;
+        if (decision.decision === 'inconclusive') {
+            for (const h of this.history){
+                const n = h.final.status === 'inconclusive' ? h.final.needed : undefined;
+                if (n && (!needed || n.intervals > needed.intervals)) needed = {
+                    ...n,
+                    metric: h.metric.name
+                };
+            }
+        }
         return {
             ...decision,
+            ...needed ? {
+                needed
+            } : {},
             looksTaken: this.looksTaken,
             stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
             metrics: this.history,
@@ -67287,20 +67741,24 @@ function readUrl(io, name) {
 
 
 
+
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
     provider: 'prometheus',
     judge: 'sequential',
     interval: '30s',
     'initial-delay': '0s',
     confidence: '0.99',
+    'promote-confidence': '0.9',
     'min-requests': '20',
     'pass-score': '95',
     'marginal-score': '75',
     'no-data': 'inconclusive',
     'fail-on': 'rollback,inconclusive',
     'dry-run': 'false',
-    timeout: '10s'
+    timeout: '10s',
+    'aws-sigv4': 'auto'
 };
+/** The most intervals a run may have, whether given as iterations or as a duration. */ const MAX_LOOKS = 1000;
 const PROVIDERS = [
     'prometheus',
     'cloudwatch',
@@ -67310,7 +67768,7 @@ function duration(io, name, fallback, minMs) {
     const text = readString(io, name, fallback);
     const ms = parseDuration(text);
     if (ms === undefined || ms < minMs) {
-        throw new errors/* InputError */.dz(name, text, `a duration such as 30s, 5m or 1m30s${minMs > 0 ? ` of at least ${minMs}ms` : ''}`);
+        throw new errors/* InputError */.dz(name, text, `${durationExpectation(text)}${minMs > 0 ? ` of at least ${minMs}ms` : ''}`);
     }
     return ms;
 }
@@ -67350,11 +67808,12 @@ function parseInputs(io) {
     let looks;
     if (iterationsText) looks = readInteger(io, 'iterations', {
         min: 1,
-        max: 1000
+        max: MAX_LOOKS
     });
     else if (durationText) {
         const total = parseDuration(durationText);
-        if (total === undefined || total < intervalMs) throw new errors/* InputError */.dz('duration', durationText, `a duration of at least one interval (${intervalMs / 1000}s), such as 10m`);
+        if (total === undefined) throw new errors/* InputError */.dz('duration', durationText, durationExpectation(durationText, '10m or 1h'));
+        if (total < intervalMs || total / intervalMs >= MAX_LOOKS + 1) throw new errors/* InputError */.dz('duration', durationText, `from one interval to ${MAX_LOOKS} intervals (${formatDuration(intervalMs)} to ${formatDuration(MAX_LOOKS * intervalMs)} with interval ${formatDuration(intervalMs)}), as for iterations`);
         looks = Math.floor(total / intervalMs);
     } else {
         throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
@@ -67380,6 +67839,7 @@ function parseInputs(io) {
         looks,
         initialDelayMs: duration(io, 'initial-delay', INPUT_DEFAULTS['initial-delay'], 0),
         confidence: number(io, 'confidence', INPUT_DEFAULTS.confidence, 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.99'),
+        promoteConfidence: number(io, 'promote-confidence', INPUT_DEFAULTS['promote-confidence'], 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.9'),
         minRequests: readInteger(io, 'min-requests', {
             min: 0,
             fallback: Number(INPUT_DEFAULTS['min-requests'])
@@ -67391,7 +67851,7 @@ function parseInputs(io) {
             'fail'
         ], 'inconclusive'),
         failOn: list(readString(io, 'fail-on', INPUT_DEFAULTS['fail-on'])).map((d)=>{
-            if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote') throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive (comma-separated)');
+            if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote' && d !== 'error') throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)');
             return d;
         }),
         dryRun: readBoolean(io, 'dry-run', false),
@@ -67402,6 +67862,20 @@ function parseInputs(io) {
         const url = readUrl(io, 'prometheus-url');
         if (!url) throw new errors/* InputError */.dz('prometheus-url', undefined, 'the URL of the Prometheus server (provider: prometheus)');
         inputs.prometheusUrl = url;
+        const sigv4 = readEnum(io, 'aws-sigv4', [
+            'auto',
+            'true',
+            'false'
+        ], 'auto');
+        const fromHost = ampRegion(url);
+        if (sigv4 === 'true' || sigv4 === 'auto' && fromHost) {
+            const region = readOptional(io, 'aws-region') ?? fromHost ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+            if (!region) throw new errors/* InputError */.dz('aws-region', undefined, 'the AWS region to sign Prometheus queries for (aws-sigv4: true with a URL that names none), e.g. us-east-1');
+            inputs.sigv4 = {
+                region,
+                service: 'aps'
+            };
+        }
     }
     if (provider === 'cloudwatch') {
         const region = readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
@@ -67456,6 +67930,7 @@ function parseInputs(io) {
 
 
 
+
 const defaultDeps = ()=>({
         env: process.env,
         clock: systemClock
@@ -67466,7 +67941,10 @@ function buildCollector(inputs) {
             return new PrometheusCollector(new PrometheusClient({
                 url: inputs.prometheusUrl,
                 headers: inputs.headers,
-                timeoutMs: inputs.timeoutMs
+                timeoutMs: inputs.timeoutMs,
+                ...inputs.sigv4 ? {
+                    sign: sigV4Signer(inputs.sigv4)
+                } : {}
             }), inputs.metrics, inputs.selectors);
         case 'scrape':
             return new ScrapeCollector(inputs.metrics, inputs.targets, inputs.timeoutMs, inputs.headers);
@@ -67474,27 +67952,45 @@ function buildCollector(inputs) {
             return CloudWatchCollector.create(inputs.awsRegion, inputs.timeoutMs, inputs.metrics, inputs.selectors);
     }
 }
-function logLook(io, planned, event) {
+function logLook(io, inputs, event) {
     const parts = [
         ...event.verdicts
     ].map(([name, v])=>{
-        const numbers = v.canary !== undefined ? ` canary ${format(v.canary)} baseline ${format(v.baseline ?? NaN)}` : '';
-        return `${name}: ${v.status}${numbers} (${v.note})`;
+        const metric = inputs.metrics.find((m)=>m.name === name);
+        const show = (x)=>metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
+        const numbers = v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
+        const status = lookStatus(v, inputs.judge).replace(/^\S+ /, '');
+        return `${name}: ${status}${numbers} (${v.note})`;
     });
-    io.info(`interval ${event.look}/${planned} at ${event.at.toISOString()}: ${parts.join('; ')}`);
+    io.info(`interval ${event.look}/${inputs.looks} at ${event.at.toISOString()}: ${parts.join('; ')}`);
     if (event.providerProblem) io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
     if (event.criticalFailed.length) io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
 }
-async function run(io, deps = defaultDeps()) {
+/**
+ * The action. `decision` is always set: on an input error, a query the provider rejects, or any other failure
+ * that stops the run it is `error` (and the step fails), so a workflow can branch on rollback and on error.
+ */ async function run(io, deps = defaultDeps()) {
+    const state = {
+        decided: false
+    };
+    try {
+        await analyse(io, deps, state);
+    } catch (error) {
+        if (!state.decided) io.setOutput('decision', 'error');
+        throw error;
+    }
+}
+async function analyse(io, deps, state) {
     const inputs = parseInputs(io);
     for (const value of Object.values(inputs.headers))if (value) io.setSecret(value);
     const collector = buildCollector(inputs);
-    io.info(`Canary analysis: ${inputs.metrics.map((m)=>m.name).join(', ')} with the ${inputs.judge} judge, ${inputs.looks} intervals of ${inputs.intervalMs / 1000}s, provider ${collector.describe()}.`);
+    io.info(`Canary analysis: ${inputs.metrics.map((m)=>m.name).join(', ')} with the ${inputs.judge} judge, ${inputs.looks} intervals of ${inputs.intervalMs / 1000}s, provider ${collector.describe()}${inputs.sigv4 ? ` (queries signed with SigV4 for ${inputs.sigv4.service} in ${inputs.sigv4.region})` : ''}.`);
     const result = await runCanary({
         metrics: inputs.metrics,
         judge: JUDGES[inputs.judge],
         looks: inputs.looks,
         confidence: inputs.confidence,
+        promoteConfidence: inputs.promoteConfidence,
         minRequests: inputs.minRequests,
         policy: {
             passScore: inputs.passScore,
@@ -67503,11 +67999,12 @@ async function run(io, deps = defaultDeps()) {
         },
         intervalMs: inputs.intervalMs,
         initialDelayMs: inputs.initialDelayMs
-    }, collector, deps.clock, (event)=>logLook(io, inputs.looks, event));
+    }, collector, deps.clock, (event)=>logLook(io, inputs, event));
     const settings = {
         provider: inputs.provider,
         judge: inputs.judge,
         confidence: inputs.confidence,
+        promoteConfidence: inputs.promoteConfidence,
         intervalMs: inputs.intervalMs,
         plannedLooks: inputs.looks,
         dryRun: inputs.dryRun
@@ -67519,16 +68016,20 @@ async function run(io, deps = defaultDeps()) {
     const reportPath = (0,external_node_path_.join)(dir, `canary-gate-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
     (0,external_node_fs_.writeFileSync)(reportPath, JSON.stringify(buildJsonReport(result, settings), null, 2));
     io.setOutput('decision', result.decision);
+    state.decided = true;
     io.setOutput('score', String(result.score));
     io.setOutput('failed-metrics', JSON.stringify(result.failedMetrics));
     io.setOutput('report', reportPath);
+    io.setOutput('more-requests', result.needed?.canaryRequests !== undefined ? String(Math.max(result.needed.canaryRequests, result.needed.baselineRequests ?? 0)) : '');
+    io.setOutput('more-intervals', result.needed ? String(result.needed.intervals) : '');
     await io.appendSummary(renderCanarySummary(result, settings));
     const message = `Canary decision: ${result.decision} (score ${result.score}): ${result.reason}`;
-    if (!inputs.failOn.includes(result.decision)) {
+    // error always fails the step (the gate could not judge); the others as fail-on and dry-run say
+    if (result.decision !== 'error' && !inputs.failOn.includes(result.decision)) {
         io.info(message);
         return;
     }
-    if (inputs.dryRun) {
+    if (inputs.dryRun && result.decision !== 'error') {
         io.warning(`${message} (dry run: the step does not fail)`);
         return;
     }

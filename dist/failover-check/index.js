@@ -38905,9 +38905,13 @@ function renderSummary(report) {
     m: 60_000,
     h: 3_600_000
 };
-/** Milliseconds of a duration string, or undefined when it is not one. A bare number is seconds. */ function parseDuration(text) {
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */ function parseDuration(text) {
     const t = text.trim();
-    if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+    if (isBareNumber(t)) return undefined;
     const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
     let total = 0;
     let matched = 0;
@@ -38918,6 +38922,12 @@ function renderSummary(report) {
     }
     if (matched === 0 || matched !== t.length) return undefined;
     return Math.round(total);
+}
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
+    return /^\d+(\.\d+)?$/.test(text.trim());
+}
+/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */ function durationExpectation(text, examples = '30s, 10m or 1m30s') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}`;
 }
 /** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
     if (ms < 1000) return `${Math.round(ms)}ms`;

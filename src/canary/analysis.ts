@@ -5,7 +5,15 @@
  * with simulated data. Both go through the same code.
  */
 import { criticalFailures, decide, type Decision, type DecisionPolicy } from './decision.js';
-import type { FinalVerdict, Judge, JudgePlan, LookData, LookVerdict, MetricJudgement } from './model.js';
+import type {
+  FinalVerdict,
+  Judge,
+  JudgePlan,
+  LookData,
+  LookVerdict,
+  MetricJudgement,
+  TrafficNeeded,
+} from './model.js';
 
 export interface AnalysisOptions {
   metrics: MetricJudgement[];
@@ -14,9 +22,23 @@ export interface AnalysisOptions {
   looks: number;
   /** 0.99: false rollbacks bounded by 1% across all looks and metrics. */
   confidence: number;
+  /**
+   * The confidence a promotion needs that each metric is within its tolerance: one minus the bound on promoting
+   * a canary that is worse by the tolerance (default DEFAULT_PROMOTE_CONFIDENCE).
+   */
+  promoteConfidence?: number;
   minRequests: number;
   policy: DecisionPolicy;
 }
+
+/**
+ * 0.9: a canary worse than its baseline by the tolerance is promoted in at most 10% of runs (worse by more, less
+ * often). The two errors get separate levels, as in the usual group-sequential designs (α small, power 90%):
+ * with both at 1%, deciding needs z₀.₉₉₅ + z₀.₉₉ ≈ 4.9 standard errors between "equal" and "worse by the
+ * tolerance", which 10 intervals of 1,000 requests at a 1% error rate do not give (3.55), and one healthy canary
+ * in eight was left inconclusive.
+ */
+export const DEFAULT_PROMOTE_CONFIDENCE = 0.9;
 
 export interface MetricHistory {
   metric: MetricJudgement;
@@ -31,6 +53,11 @@ export interface AnalysisResult extends Decision {
   stoppedEarly: boolean;
   metrics: MetricHistory[];
   providerProblems: string[];
+  /**
+   * An inconclusive run for lack of evidence: the traffic that would have decided every open metric (the most
+   * any one of them needs, as promotion needs them all), with the metric that needs it.
+   */
+  needed?: TrafficNeeded & { metric: string };
 }
 
 export class CanaryAnalysis {
@@ -47,8 +74,8 @@ export class CanaryAnalysis {
       looks: options.looks,
       // Bonferroni over metrics for false rollbacks; each metric's test spends its share over the looks
       harmAlpha: alpha / options.metrics.length,
-      // promotion needs every metric to pass: an intersection-union test, each at the full alpha
-      passAlpha: alpha,
+      // promotion needs every metric to pass: an intersection-union test, each at the full level
+      passAlpha: 1 - (options.promoteConfidence ?? DEFAULT_PROMOTE_CONFIDENCE),
       minRequests: options.minRequests,
     };
     this.history = options.metrics.map((metric) => ({ metric, looks: [], verdicts: [] }));
@@ -103,8 +130,16 @@ export class CanaryAnalysis {
       this.options.policy,
       this.providerProblems,
     );
+    let needed: (TrafficNeeded & { metric: string }) | undefined;
+    if (decision.decision === 'inconclusive') {
+      for (const h of this.history) {
+        const n = h.final!.status === 'inconclusive' ? h.final!.needed : undefined;
+        if (n && (!needed || n.intervals > needed.intervals)) needed = { ...n, metric: h.metric.name };
+      }
+    }
     return {
       ...decision,
+      ...(needed ? { needed } : {}),
       looksTaken: this.looksTaken,
       stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
       metrics: this.history,

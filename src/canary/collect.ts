@@ -176,6 +176,15 @@ export class PrometheusCollector implements LookCollector {
             `The ${arm} query of metric ${metric.name} is not valid PromQL: ${error.message}\nQuery: ${query}`,
           );
         }
+        // refused credentials or signature do not heal by waiting: stop the run (decision error)
+        if (
+          error instanceof PrometheusError &&
+          (error.kind === 'auth' || error.status === 401 || error.status === 403)
+        ) {
+          throw new ActionError(
+            `Prometheus refused the ${arm} query of metric ${metric.name}: ${error.message}`,
+          );
+        }
         const message = error instanceof Error ? error.message : String(error);
         record.problem = message;
         providerProblem ??= message;

@@ -7,11 +7,12 @@
  *   marginal-score; promote only when every metric passed and the score is at least pass-score; otherwise
  *   inconclusive;
  * - no-data counts as inconclusive, or as a failure with no-data: fail;
- * - a run during which the metrics provider failed never promotes.
+ * - a run during which the metrics provider failed, and that did not roll back, ends in `error`: the gate could
+ *   not do its job (an input error or a run stopped by the provider ends in `error` too, set by the action).
  */
 import type { FinalVerdict, LookVerdict, MetricJudgement } from './model.js';
 
-export type CanaryDecision = 'promote' | 'rollback' | 'inconclusive';
+export type CanaryDecision = 'promote' | 'rollback' | 'inconclusive' | 'error';
 
 export interface DecisionPolicy {
   passScore: number;
@@ -71,16 +72,22 @@ export function decide(
       reason: `score ${score} is below marginal-score ${policy.marginalScore}: ${failedMetrics.join(', ')} failed`,
     };
   }
+  if (providerProblems.length > 0) {
+    return {
+      decision: 'error',
+      score,
+      failedMetrics,
+      reason: `the metrics provider failed, so the canary was not judged: ${providerProblems.join('; ')}`,
+    };
+  }
   const allPassed = effective.length > 0 && effective.every((o) => o.status === 'pass');
-  if (allPassed && score >= policy.passScore && providerProblems.length === 0) {
+  if (allPassed && score >= policy.passScore) {
     return { decision: 'promote', score, failedMetrics, reason: `every metric passed (score ${score})` };
   }
   const open = effective
     .filter((o) => o.status !== 'pass')
     .map((o) => `${o.metric.name}: ${o.status} (${o.final.note})`);
   const reasons = [...open];
-  if (providerProblems.length > 0)
-    reasons.push(`the metrics provider failed: ${providerProblems.join('; ')}`);
   if (allPassed && score < policy.passScore)
     reasons.push(`score ${score} is below pass-score ${policy.passScore}`);
   return { decision: 'inconclusive', score, failedMetrics, reason: reasons.join('; ') || 'no metrics' };

@@ -189,19 +189,84 @@ describe('the whole analysis on simulated runs', () => {
     expect(rollbacks / 200).toBeGreaterThanOrEqual(0.95);
   });
 
-  test('at 50 requests per interval an A/A run is inconclusive rather than a verdict either way', () => {
+  test('1,000 requests per interval: an identical canary is promoted in at least 97% of 300 runs', () => {
+    const s = scenario({});
+    const decisions = { promote: 0, rollback: 0, inconclusive: 0, error: 0 };
+    for (let run = 0; run < 300; run++) {
+      const r = runSimulated(s, simulateLooks(s, 4_000_000 + run), {
+        judge: sequentialJudge,
+        metrics: presetJudgements(),
+      });
+      decisions[r.decision]++;
+    }
+    expect(decisions.promote / 300).toBeGreaterThanOrEqual(0.97);
+    expect(decisions.rollback / 300).toBeLessThanOrEqual(0.01);
+  });
+
+  test('a canary worse by exactly the tolerance is promoted in at most 1 − promote-confidence of runs', () => {
+    // error rate 1% → 1.5%: 0.5 points worse, the preset's tolerance; promote-confidence 0.9
+    const s = scenario({ errorMultiplier: 1.5 });
+    let promoted = 0;
+    const runs = 1000;
+    for (let run = 0; run < runs; run++) {
+      const r = runSimulated(s, simulateLooks(s, 3_000_000 + run), {
+        judge: sequentialJudge,
+        metrics: presetJudgements(),
+      });
+      if (r.decision === 'promote') promoted++;
+    }
+    // 10% plus two binomial standard errors (0.95 points at 1,000 runs)
+    expect(promoted / runs).toBeLessThanOrEqual(0.12);
+  });
+
+  test('at 50 requests per interval an A/A run is not rolled back, and an inconclusive one says how much more traffic would decide', () => {
     const s = scenario({ requestsPerInterval: 50 });
+    let rollbacks = 0;
     let inconclusive = 0;
     for (let run = 0; run < 200; run++) {
-      if (
-        runSimulated(s, simulateLooks(s, 5_000_000 + run), {
-          judge: sequentialJudge,
-          metrics: presetJudgements(),
-        }).decision === 'inconclusive'
-      )
-        inconclusive++;
+      const r = runSimulated(s, simulateLooks(s, 5_000_000 + run), {
+        judge: sequentialJudge,
+        metrics: presetJudgements(),
+      });
+      if (r.decision === 'rollback') rollbacks++;
+      if (r.decision !== 'inconclusive') continue;
+      inconclusive++;
+      expect(r.needed).toBeDefined();
+      expect(r.needed!.intervals).toBeGreaterThan(0);
+      expect(r.needed!.canaryRequests).toBeGreaterThan(0);
+      const open = r.metrics.find((m) => m.metric.name === r.needed!.metric)!;
+      expect(open.final!.note).toMatch(
+        /more requests per arm \(\d[\d,]* more intervals? at the traffic observed\)/,
+      );
     }
-    expect(inconclusive / 200).toBeGreaterThanOrEqual(0.95);
+    expect(rollbacks).toBeLessThanOrEqual(2);
+    expect(inconclusive).toBeGreaterThan(100);
+  });
+
+  test('the traffic asked for is enough: runs that long decide in most cases', () => {
+    // A/A at 50 per interval: grow the run to what the first inconclusive runs asked for, and run again
+    const s = scenario({ requestsPerInterval: 50 });
+    const asked: number[] = [];
+    for (let run = 0; run < 200 && asked.length < 30; run++) {
+      const r = runSimulated(s, simulateLooks(s, 6_000_000 + run), {
+        judge: sequentialJudge,
+        metrics: presetJudgements(),
+      });
+      if (r.decision === 'inconclusive' && r.needed) asked.push(r.needed.intervals);
+    }
+    asked.sort((a, b) => a - b);
+    const median = asked[Math.floor(asked.length / 2)]!;
+    // the same traffic, in 10 intervals of the longer run's size
+    const longer = scenario({ requestsPerInterval: Math.ceil((50 * (10 + median)) / 10) });
+    let decided = 0;
+    for (let run = 0; run < 100; run++) {
+      const r = runSimulated(longer, simulateLooks(longer, 6_500_000 + run), {
+        judge: sequentialJudge,
+        metrics: presetJudgements(),
+      });
+      if (r.decision !== 'inconclusive') decided++;
+    }
+    expect(decided / 100).toBeGreaterThanOrEqual(0.6);
   });
 
   test('latency 50% higher is rolled back on the latency metric', () => {

@@ -13,8 +13,16 @@
  *   with the same boundaries; promotion needs the upper t bound of the mean below the floor.
  * Too little traffic, an empty result or NaN is no-data, never pass.
  */
-import type { FinalVerdict, Judge, JudgePlan, LookData, LookVerdict, MetricJudgement } from './model.js';
-import { normalCdf } from './stats/distributions.js';
+import type {
+  FinalVerdict,
+  Judge,
+  JudgePlan,
+  LookData,
+  LookVerdict,
+  MetricJudgement,
+  TrafficNeeded,
+} from './model.js';
+import { normalCdf, normalQuantile } from './stats/distributions.js';
 import { plannedBoundaries } from './stats/group-sequential.js';
 import { harmZFromT, meanUpperBound, summarise } from './stats/continuous.js';
 import { mannWhitney } from './stats/mann-whitney.js';
@@ -25,7 +33,15 @@ import {
   histogramTotal,
   type Buckets,
 } from './stats/histogram.js';
-import { addCounts, differenceUpperBound, harmZ, rate, type Counts } from './stats/proportions.js';
+import {
+  addCounts,
+  designEffect,
+  differenceUpperBound,
+  effectiveCounts,
+  harmZ,
+  rate,
+  type Counts,
+} from './stats/proportions.js';
 
 const ZERO: Counts = { events: 0, total: 0 };
 
@@ -76,6 +92,8 @@ export function quantileCounts(
   const nb = histogramTotal(baseline);
   const bounds = [...baseline.keys()].filter((le) => Number.isFinite(le)).sort((x, y) => x - y);
   const cum = (b: Buckets, le: number) => b.get(le) ?? countAtMost(b, le);
+  // the bound comes from the baseline, the reference: read on both arms pooled, a canary slower as a whole
+  // moves the pooled p99 into its own tail, to a bound above which neither arm has much, and is promoted
   if (worseIsHigher) {
     const bound = bounds.find((le) => cum(baseline, le) >= q * nb);
     if (bound === undefined) return undefined;
@@ -104,10 +122,79 @@ function countAtMost(buckets: Buckets, le: number): number {
   return histogramTotal(buckets) - countAbove(buckets, le);
 }
 
+/**
+ * Cumulative counts with their effective sample size: both arms' counts divided by the design effect estimated
+ * from the intervals' own counts (see designEffect). Binomial data keep their counts. Used by the harm tests
+ * (rollback), whose false-rollback bound is the gate's guarantee; the promotion bound keeps the binomial counts.
+ */
+export function effectiveCumulative(
+  canary: Counts,
+  baseline: Counts,
+  intervals: readonly { canary: Counts; baseline: Counts }[],
+): { canary: Counts; baseline: Counts; designEffect: { canary: number; baseline: number } } {
+  const dc = designEffect(intervals);
+  const db = dc;
+  return {
+    canary: effectiveCounts(canary, dc),
+    baseline: effectiveCounts(baseline, db),
+    designEffect: { canary: dc, baseline: db },
+  };
+}
+
+/** Each ratio look's counts. */
+function ratioIntervals(looks: readonly LookData[]): { canary: Counts; baseline: Counts }[] {
+  return looks.flatMap((l) => (l.kind === 'ratio' ? [{ canary: l.canary, baseline: l.baseline }] : []));
+}
+
+/** Each histogram look's slow requests at a bound (above it, or at or below it when lower is worse). */
+function slowIntervals(
+  looks: readonly LookData[],
+  bound: number,
+  worseIsHigher: boolean,
+): { canary: Counts; baseline: Counts }[] {
+  const slow = (b: Buckets): Counts => {
+    const total = histogramTotal(b);
+    const atMost = b.get(bound) ?? countAtMost(b, bound);
+    return { events: worseIsHigher ? total - atMost : atMost, total };
+  };
+  return looks.flatMap((l) =>
+    l.kind === 'histogram' ? [{ canary: slow(l.canary), baseline: slow(l.baseline) }] : [],
+  );
+}
+
+/** The quantile test's counts at the bound, with their effective sample size. */
+function effectiveQuantile(
+  reading: { canary: Counts; baseline: Counts; bound: number },
+  looks: readonly LookData[],
+  worseIsHigher: boolean,
+) {
+  return effectiveCumulative(
+    reading.canary,
+    reading.baseline,
+    slowIntervals(looks, reading.bound, worseIsHigher),
+  );
+}
+
+/** "; the intervals vary more than ...: counts weighed by a design effect of 3.2" when they were overdispersed. */
+function dispersionNote(d: { canary: number; baseline: number }): string {
+  if (d.canary <= 1) return '';
+  return `; the intervals vary more than independent requests would (a stall delays many at once): counts weighed by a design effect of ${d.canary.toFixed(1)}`;
+}
+
 function relativeEffect(canary: number, baseline: number): number {
   if (canary === baseline) return 0;
   if (baseline === 0) return canary > 0 ? Infinity : -Infinity;
   return canary / baseline - 1;
+}
+
+/** A rate as a percentage: `1.20%`. */
+function share(x: number): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : String(x);
+}
+
+/** A difference of rates in percentage points: `0.52 points`. */
+function points(x: number): string {
+  return `${(x * 100).toFixed(2)} points`;
 }
 
 function percent(x: number): string {
@@ -165,17 +252,33 @@ function valueMean(looks: readonly LookData[]): { canary: number; baseline: numb
 }
 
 function limitBreach(metric: MetricJudgement, canaryValue: number): string | undefined {
+  const f = (x: number) => (metric.kind === 'ratio' ? format(x) : formatValue(x, metric.unit));
   if (metric.max !== undefined && canaryValue > metric.max)
-    return `canary ${format(canaryValue)} is above the limit ${format(metric.max)}`;
+    return `canary ${f(canaryValue)} is above the limit ${f(metric.max)}`;
   if (metric.min !== undefined && canaryValue < metric.min)
-    return `canary ${format(canaryValue)} is below the limit ${format(metric.min)}`;
+    return `canary ${f(canaryValue)} is below the limit ${f(metric.min)}`;
   return undefined;
+}
+
+/** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */
+export function formatValue(x: number, unit: string | undefined): string {
+  if (!Number.isFinite(x) || unit === undefined) return format(x);
+  if (unit === 's') {
+    if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
+    return `${Number(x.toPrecision(4))} s`;
+  }
+  return `${format(x)} ${unit}`;
 }
 
 export function format(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
   return Number(x.toPrecision(4)).toString();
+}
+
+/** A look whose harm test did not reach its boundary: no evidence of harm yet, which is not a pass. */
+function notSignificant(statistic: number, boundary: number): string {
+  return `not significant: z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)} (no harm shown yet; promotion is judged at the end)`;
 }
 
 /** The harm statistic for a direction, and the alpha its boundaries use (halved for `either`). */
@@ -186,6 +289,118 @@ function harmStatistic(
   if (metric.direction === 'increase') return { statistic: z(true), split: 1 };
   if (metric.direction === 'decrease') return { statistic: z(false), split: 1 };
   return { statistic: Math.max(z(true), z(false)), split: 2 };
+}
+
+/** The power asked of the extra traffic: an 80% chance that it decides. */
+const DECIDE_POWER = 0.8;
+const MAX_GROWTH = 1e6;
+
+/** Smallest growth g ≥ 1 with decides(g) true (monotone), or undefined beyond MAX_GROWTH. */
+function smallestGrowth(decides: (g: number) => boolean): number | undefined {
+  if (!decides(MAX_GROWTH)) return undefined;
+  let lo = 1;
+  let hi = MAX_GROWTH;
+  for (let i = 0; i < 80 && hi / lo > 1.001; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (decides(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * Counts test (ratio metrics, and the slow-request shares of quantile metrics): how much more traffic, at the
+ * rates observed, would give the promotion bound (or else the harm test) an 80% chance to decide. Growth g scales
+ * both arms' counts; the promotion bound must then clear the tolerance by z₀.₈ standard errors, or the harm z
+ * (which grows as √g) its last boundary by z₀.₈.
+ */
+export function countsNeeded(
+  counts: { canary: Counts; baseline: Counts; designEffect?: { canary: number; baseline: number } },
+  theta: number,
+  tolerance: number,
+  plan: JudgePlan,
+  split: number,
+  looksWithData: number,
+  /** The harm test's counts (with their effective sample size, see effectiveCumulative). */
+  harmCounts: { canary: Counts; baseline: Counts } = counts,
+): TrafficNeeded | undefined {
+  // the tests run on the effective counts; the traffic asked for is in requests
+  const { canary, baseline } = counts;
+  const d = counts.designEffect ?? { canary: 1, baseline: 1 };
+  if (canary.total <= 0 || baseline.total <= 0 || looksWithData <= 0) return undefined;
+  const zPower = normalQuantile(DECIDE_POWER);
+  const scale = (c: Counts, g: number): Counts => ({ events: c.events * g, total: c.total * g });
+  const p1 = rate(canary);
+  const p0 = rate(baseline);
+  const sd = (g: number) =>
+    Math.sqrt((p1 * (1 - p1)) / (canary.total * g) + (theta * theta * p0 * (1 - p0)) / (baseline.total * g));
+  const promoteAt = smallestGrowth(
+    (g) =>
+      tolerance - differenceUpperBound(scale(canary, g), scale(baseline, g), theta, plan.passAlpha) >=
+      zPower * sd(g),
+  );
+  const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks).at(-1)!;
+  const z = harmZ(harmCounts.canary, harmCounts.baseline, theta);
+  const rollbackAt = z > 0 ? Math.max(1, ((boundary + zPower) / z) ** 2) : undefined;
+  const options = [
+    ...(promoteAt !== undefined ? [{ decision: 'promote' as const, g: promoteAt }] : []),
+    ...(rollbackAt !== undefined && rollbackAt <= MAX_GROWTH
+      ? [{ decision: 'rollback' as const, g: rollbackAt }]
+      : []),
+  ].sort((a, b) => a.g - b.g);
+  const best = options[0];
+  if (!best) return undefined;
+  return {
+    decision: best.decision,
+    canaryRequests: Math.max(1, Math.ceil((best.g - 1) * canary.total * d.canary)),
+    baselineRequests: Math.max(1, Math.ceil((best.g - 1) * baseline.total * d.baseline)),
+    intervals: Math.max(1, Math.ceil((best.g - 1) * looksWithData)),
+  };
+}
+
+/** The same for a value metric: more intervals for the t bound (or the harm t) to decide with 80% chance. */
+function intervalsNeeded(
+  summary: { n: number; mean: number; sd: number },
+  margin: number,
+  plan: JudgePlan,
+  split: number,
+): TrafficNeeded | undefined {
+  if (summary.n < 3 || !(summary.sd > 0)) return undefined;
+  const zPower = normalQuantile(DECIDE_POWER);
+  const options: { decision: 'promote' | 'rollback'; n: number }[] = [];
+  if (summary.mean < margin)
+    options.push({
+      decision: 'promote',
+      n: (((normalQuantile(1 - plan.passAlpha) + zPower) * summary.sd) / (margin - summary.mean)) ** 2,
+    });
+  if (summary.mean > margin) {
+    const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks).at(-1)!;
+    options.push({
+      decision: 'rollback',
+      n: (((boundary + zPower) * summary.sd) / (summary.mean - margin)) ** 2,
+    });
+  }
+  const best = options.sort((a, b) => a.n - b.n)[0];
+  if (!best || !Number.isFinite(best.n)) return undefined;
+  return { decision: best.decision, intervals: Math.max(1, Math.ceil(best.n - summary.n)) };
+}
+
+/** Intervals of a metric that had data (counted into the test). */
+function looksWithData(looks: readonly LookData[]): number {
+  return looks.filter((l) => l.kind !== 'none').length;
+}
+
+/** "about 12,400 more requests per arm (3 more intervals at the traffic observed) would decide ..." */
+export function describeNeeded(needed: TrafficNeeded): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const requests =
+    needed.canaryRequests !== undefined
+      ? needed.canaryRequests === needed.baselineRequests
+        ? `about ${n(needed.canaryRequests)} more requests per arm`
+        : `about ${n(needed.canaryRequests)} more canary and ${n(needed.baselineRequests ?? 0)} more baseline requests`
+      : '';
+  const intervals = `${n(needed.intervals)} more interval${needed.intervals === 1 ? '' : 's'} at the traffic observed`;
+  return `${requests ? `${requests} (${intervals})` : intervals} would decide with an 80% chance if the rates stay as observed (most likely ${needed.decision})`;
 }
 
 /** Sequential judge, quantile metrics: the quantile test on the cumulative buckets (see quantileCounts). */
@@ -218,21 +433,30 @@ function judgeQuantileLook(
     };
   const breach = limitBreach(metric, up.canaryQuantile);
   if (breach) return { ...base, status: 'fail', note: breach };
+  let dispersion = { canary: 1, baseline: 1 };
   const { statistic, split } = harmStatistic(metric, (higher) => {
     const counts = higher ? up : quantileCounts(canary, baseline, q, false);
-    return counts ? harmZ(counts.canary, counts.baseline, 1 + metric.allowedIncrease) : 0;
+    if (!counts) return 0;
+    const eff = effectiveQuantile(counts, looks, higher);
+    if (higher === (metric.direction !== 'decrease')) dispersion = eff.designEffect;
+    return harmZ(eff.canary, eff.baseline, 1 + metric.allowedIncrease);
   });
   const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[
     Math.min(looks.length, plan.looks) - 1
   ]!;
+  if (up.canary.events === 0 && up.baseline.events === 0)
+    return {
+      ...base,
+      boundary,
+      note: `no request slower than ${formatValue(up.bound, metric.unit)} in either arm yet: nothing to test`,
+    };
   const verdict: LookVerdict = { ...base, statistic, boundary, confidence: normalCdf(statistic) };
-  if (statistic < boundary)
-    return { ...verdict, note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}` };
-  const share = (c: Counts) => `${((100 * c.events) / Math.max(1, c.total)).toFixed(2)}%`;
+  if (statistic < boundary) return { ...verdict, note: notSignificant(statistic, boundary) };
+  const slowShare = (c: Counts) => `${((100 * c.events) / Math.max(1, c.total)).toFixed(2)}%`;
   return {
     ...verdict,
     status: 'fail',
-    note: `p${q * 100} canary ${format(up.canaryQuantile)} vs baseline ${format(up.baselineQuantile)}: ${share(up.canary)} of canary requests slower than ${format(up.bound)} against ${share(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`,
+    note: `p${q * 100} canary ${formatValue(up.canaryQuantile, metric.unit)} vs baseline ${formatValue(up.baselineQuantile, metric.unit)}: ${slowShare(up.canary)} of canary requests slower than ${formatValue(up.bound, metric.unit)} against ${slowShare(up.baseline)} of the baseline's (allowed ${percent(metric.allowedIncrease)} more); z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}${dispersionNote(dispersion)}`,
   };
 }
 
@@ -266,7 +490,7 @@ function judgeQuantileFinal(
   }
   const effect = relativeEffect(reading!.canaryQuantile, reading!.baselineQuantile);
   const upperBound = Math.max(...bounds);
-  const what = `p${q * 100} canary ${format(reading!.canaryQuantile)} vs baseline ${format(reading!.baselineQuantile)} (${percent(effect)})`;
+  const what = `p${q * 100} canary ${formatValue(reading!.canaryQuantile, metric.unit)} vs baseline ${formatValue(reading!.baselineQuantile, metric.unit)} (${percent(effect)})`;
   const pp = (x: number) => `${(x * 100).toFixed(2)}%`;
   if (upperBound < metric.tolerance) {
     return {
@@ -276,11 +500,24 @@ function judgeQuantileFinal(
       note: `${what}: at most ${pp(upperBound)} more requests slower than allowed (tolerance ${pp(metric.tolerance)})`,
     };
   }
+  const up = quantileCounts(canary, baseline, q, metric.direction !== 'decrease');
+  const needed = up
+    ? countsNeeded(
+        up,
+        1 + metric.allowedIncrease,
+        metric.tolerance,
+        plan,
+        metric.direction === 'either' ? 2 : 1,
+        looksWithData(looks),
+        effectiveQuantile(up, looks, metric.direction !== 'decrease'),
+      )
+    : undefined;
   return {
     status: 'inconclusive',
     effect,
     upperBound,
-    note: `${what}, but a share of requests slower than ${format(reading!.bound)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})`,
+    ...(needed ? { needed } : {}),
+    note: `${what}, but a share of requests slower than ${formatValue(reading!.bound, metric.unit)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})${needed ? `; ${describeNeeded(needed)}` : ''}`,
   };
 }
 
@@ -305,20 +542,30 @@ export const sequentialJudge: Judge = {
       };
       if (problem) return { ...base, status: 'no-data', note: problem };
       const breach = canary.total >= plan.minRequests ? limitBreach(metric, rc) : undefined;
+      const eff = effectiveCumulative(canary, baseline, ratioIntervals(looks));
       const { statistic, split } = harmStatistic(metric, (up) =>
-        up ? harmZ(canary, baseline, theta) : harmZ(baseline, canary, theta),
+        up ? harmZ(eff.canary, eff.baseline, theta) : harmZ(eff.baseline, eff.canary, theta),
       );
       const boundary = plannedBoundaries(plan.harmAlpha / split, plan.looks)[Math.min(k, plan.looks) - 1]!;
+      if (canary.events === 0 && baseline.events === 0) {
+        // nothing to compare: no statistic and no "50% confidence of being worse"
+        const none: LookVerdict = {
+          ...base,
+          boundary,
+          note: 'no failures in either arm yet: nothing to test',
+        };
+        return breach ? { ...none, status: 'fail', note: breach } : none;
+      }
       const verdict: LookVerdict = { ...base, statistic, boundary, confidence: normalCdf(statistic) };
       if (breach) return { ...verdict, status: 'fail', note: breach };
       if (statistic >= boundary) {
         return {
           ...verdict,
           status: 'fail',
-          note: `canary ${format(rc)} vs baseline ${format(rb)} (${percent(base.effect!)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`,
+          note: `canary ${share(rc)} vs baseline ${share(rb)} (${percent(base.effect!)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}${dispersionNote(eff.designEffect)}`,
         };
       }
-      return { ...verdict, note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}` };
+      return { ...verdict, note: notSignificant(statistic, boundary) };
     }
     if (metric.kind === 'quantile') return judgeQuantileLook(metric, looks, plan, problem);
     const values =
@@ -356,7 +603,7 @@ export const sequentialJudge: Judge = {
         note: `canary ${percent(effect)} vs baseline over ${summary.n} intervals (allowed ${percent(metric.allowedIncrease)}): z ${statistic.toFixed(2)} ≥ boundary ${boundary.toFixed(2)}`,
       };
     }
-    return { ...verdict, note: `z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)}` };
+    return { ...verdict, note: notSignificant(statistic, boundary) };
   },
 
   judgeFinal(metric, looks, verdicts, plan) {
@@ -377,6 +624,7 @@ export const sequentialJudge: Judge = {
         };
       }
       const effect = relativeEffect(rate(canary), rate(baseline));
+      const eff = effectiveCumulative(canary, baseline, ratioIntervals(looks));
       const bounds: number[] = [];
       if (metric.direction !== 'decrease')
         bounds.push(differenceUpperBound(canary, baseline, theta, plan.passAlpha));
@@ -389,14 +637,31 @@ export const sequentialJudge: Judge = {
           status: 'pass',
           effect,
           upperBound,
-          note: `canary ${format(rate(canary))} vs baseline ${format(rate(baseline))}: at most ${format(upperBound)} above the allowed rate (tolerance ${format(limit)})`,
+          note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}: at most ${points(upperBound)} above the allowed rate (tolerance ${points(limit)})`,
         };
       }
+      const split = metric.direction === 'either' ? 2 : 1;
+      const needed =
+        metric.direction === 'decrease'
+          ? countsNeeded(
+              { canary: baseline, baseline: canary },
+              theta,
+              limit,
+              plan,
+              split,
+              looksWithData(looks),
+              {
+                canary: eff.baseline,
+                baseline: eff.canary,
+              },
+            )
+          : countsNeeded({ canary, baseline }, theta, limit, plan, split, looksWithData(looks), eff);
       return {
         status: 'inconclusive',
         effect,
         upperBound,
-        note: `not shown within the allowed rate: the canary may be up to ${format(upperBound)} above it (tolerance ${format(limit)}); more traffic or a longer run would decide`,
+        ...(needed ? { needed } : {}),
+        note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}, not shown within the allowed rate: the canary may be up to ${points(upperBound)} above it (tolerance ${points(limit)}); ${needed ? describeNeeded(needed) : 'more traffic or a longer run would decide'}`,
       };
     }
     if (metric.kind === 'quantile') return judgeQuantileFinal(metric, looks, plan);
@@ -421,11 +686,18 @@ export const sequentialJudge: Judge = {
         note: `canary ${percent(effect)} vs baseline, at most ${percent(upperBound)} (allowed ${percent(metric.allowedIncrease)})`,
       };
     }
+    const needed = intervalsNeeded(
+      metric.direction === 'decrease' ? { ...summary, mean: -summary.mean } : summary,
+      Math.log(theta),
+      plan,
+      metric.direction === 'either' ? 2 : 1,
+    );
     return {
       status: 'inconclusive',
       effect,
       upperBound,
-      note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})`,
+      ...(needed ? { needed } : {}),
+      note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})${needed ? `; ${describeNeeded(needed)}` : ''}`,
     };
   },
 };

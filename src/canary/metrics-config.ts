@@ -61,6 +61,7 @@ const FIELDS = new Set([
   'min',
   'critical',
   'weight',
+  'unit',
 ]);
 
 type Raw = Record<string, unknown>;
@@ -175,6 +176,8 @@ function judgementOverrides(raw: Raw, input: string, where: string): Partial<Met
   if (min !== undefined) out.min = min;
   const critical = bool(raw, 'critical', input, where);
   if (critical !== undefined) out.critical = critical;
+  const unit = str(raw, 'unit', input, where);
+  if (unit !== undefined) out.unit = unit;
   const weight = num(raw, 'weight', input, where, false);
   if (weight !== undefined) {
     if (!(weight > 0)) fail(input, `${where}, field weight`, 'a positive number', raw['weight']);
@@ -243,6 +246,8 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
     return {
       name,
       ...quantileJudgement(quantile),
+      // a histogram named in seconds, as Prometheus's conventions have it, is a latency
+      ...(/_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? { unit: 's' } : {}),
       ...judgementOverrides(raw, input, at),
       queries: { canaryHistogram, baselineHistogram },
     };

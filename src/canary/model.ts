@@ -31,6 +31,8 @@ export interface MetricJudgement {
   min?: number;
   critical: boolean;
   weight: number;
+  /** Unit of the metric's values, for display: `s` (shown as ms or s), or any label such as `MiB`. */
+  unit?: string;
 }
 
 /** One interval's data for one metric. */
@@ -64,6 +66,23 @@ export interface FinalVerdict {
   effect?: number;
   /** Upper confidence bound used for promotion (rate difference for ratios, relative change for values). */
   upperBound?: number;
+  /** Inconclusive for lack of evidence: the traffic that would have decided (see `TrafficNeeded`). */
+  needed?: TrafficNeeded;
+}
+
+/**
+ * How much more traffic an inconclusive metric would have needed, from the test's own bounds: the smallest
+ * growth of the run, at the rates and the canary/baseline split observed, that gives the promotion bound (or the
+ * harm test, when the canary looks worse than the tolerance) an 80% chance to decide.
+ */
+export interface TrafficNeeded {
+  /** The decision the extra traffic would most likely reach. */
+  decision: 'promote' | 'rollback';
+  /** More requests in each arm (ratio and quantile metrics). */
+  canaryRequests?: number;
+  baselineRequests?: number;
+  /** More intervals at the traffic observed per interval. */
+  intervals: number;
 }
 
 export interface JudgePlan {

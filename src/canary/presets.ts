@@ -86,7 +86,7 @@ export const PRESETS: Record<string, PresetTemplate> = {
     scrape: { kind: 'ratio', failures: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' },
   },
   'http-latency-p99': {
-    judgement: quantileJudgement(0.99),
+    judgement: { ...quantileJudgement(0.99), unit: 's' },
     histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
     scrape: { kind: 'quantile', histogram: 'http_request_duration_seconds', quantile: 0.99 },
   },

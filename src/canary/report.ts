@@ -4,8 +4,8 @@
  * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
  */
 import { codeSpan, details, escapeHtml } from '../common/markdown.js';
-import { format } from './judges.js';
-import type { LookData, LookVerdict, MetricKind } from './model.js';
+import { describeNeeded, formatValue } from './judges.js';
+import type { LookData, LookVerdict, MetricJudgement } from './model.js';
 import { histogramQuantile, histogramTotal } from './stats/histogram.js';
 import type { RunResult } from './runner.js';
 
@@ -13,9 +13,19 @@ export interface ReportSettings {
   provider: string;
   judge: string;
   confidence: number;
+  /** The confidence needed to promote (default 0.9). */
+  promoteConfidence?: number;
   intervalMs: number;
   plannedLooks: number;
   dryRun: boolean;
+}
+
+/** Histogram buckets as a JSON object by `le` (`"+Inf"` for the last): a Map would serialise as {}. */
+function jsonLook(look: LookData): unknown {
+  if (look.kind !== 'histogram') return look;
+  const buckets = (b: ReadonlyMap<number, number>) =>
+    Object.fromEntries([...b].map(([le, count]) => [le === Infinity ? '+Inf' : String(le), count]));
+  return { ...look, canary: buckets(look.canary), baseline: buckets(look.baseline) };
 }
 
 export function buildJsonReport(result: RunResult, settings: ReportSettings): unknown {
@@ -30,17 +40,18 @@ export function buildJsonReport(result: RunResult, settings: ReportSettings): un
     looksTaken: result.looksTaken,
     stoppedEarly: result.stoppedEarly,
     providerProblems: result.providerProblems,
+    ...(result.needed ? { needed: result.needed } : {}),
     metrics: result.metrics.map((h) => ({
       name: h.metric.name,
       judgement: h.metric,
       final: h.final,
-      looks: h.looks.map((look, i) => ({ data: look, verdict: h.verdicts[i] })),
+      looks: h.looks.map((look, i) => ({ data: jsonLook(look), verdict: h.verdicts[i] })),
     })),
     queries: result.queries,
   };
 }
 
-const ICON: Record<string, string> = { promote: '🟢', rollback: '🔴', inconclusive: '🟡' };
+const ICON: Record<string, string> = { promote: '🟢', rollback: '🔴', inconclusive: '🟡', error: '⛔' };
 const STATUS: Record<string, string> = {
   pass: '✅ pass',
   fail: '❌ fail',
@@ -54,9 +65,21 @@ function pct(x: number | undefined): string {
   return `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`;
 }
 
-function value(kind: MetricKind, x: number | undefined): string {
+function value(metric: MetricJudgement, x: number | undefined): string {
   if (x === undefined || Number.isNaN(x)) return '—';
-  return kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : format(x);
+  return metric.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric.unit);
+}
+
+/**
+ * A look's status as a reviewer should read it: a harm test that did not reach its boundary is not a pass, and a
+ * look with nothing to test (no failures in either arm, too few intervals) says so. Only the threshold judge's
+ * looks pass or fail on their own.
+ */
+export function lookStatus(v: LookVerdict, judge: string): string {
+  if (v.status !== 'pass') return STATUS[v.status]!;
+  if (judge === 'threshold') return '✅ within limit';
+  if (v.statistic === undefined || Number.isNaN(v.statistic)) return '⏳ nothing to test yet';
+  return '⏳ not significant';
 }
 
 function cell(text: string): string {
@@ -81,9 +104,18 @@ function series(look: LookData, quantile: number): { canary: number; baseline: n
   return undefined;
 }
 
-function chart(name: string, kind: MetricKind, quantile: number, looks: readonly LookData[]): string {
+function chart(metric: MetricJudgement, quantile: number, looks: readonly LookData[]): string {
+  const { name, kind } = metric;
   const points = looks.map((l) => series(l, quantile));
-  const scale = kind === 'ratio' ? 100 : 1;
+  const scale = kind === 'ratio' ? 100 : metric.unit === 's' ? 1000 : 1;
+  const axis =
+    kind === 'ratio'
+      ? 'failure rate (%)'
+      : metric.unit === 's'
+        ? `${kind === 'quantile' ? `p${quantile * 100} ` : ''}latency (ms)`
+        : metric.unit
+          ? `value (${metric.unit})`
+          : 'value';
   const numbers = (pick: 'canary' | 'baseline') =>
     points.map((p) => (p ? Number((p[pick] * scale).toPrecision(4)) : 0)).join(', ');
   const missing = points.filter((p) => !p).length;
@@ -93,7 +125,7 @@ function chart(name: string, kind: MetricKind, quantile: number, looks: readonly
     'xychart-beta',
     `  title "${title}"`,
     `  x-axis "interval" [${looks.map((_, i) => i + 1).join(', ')}]`,
-    `  y-axis "${kind === 'ratio' ? 'failure rate (%)' : 'value'}"`,
+    `  y-axis "${axis}"`,
     `  line [${numbers('canary')}]`,
     `  line [${numbers('baseline')}]`,
     '```',
@@ -103,7 +135,8 @@ function chart(name: string, kind: MetricKind, quantile: number, looks: readonly
 }
 
 function looksTable(
-  kind: MetricKind,
+  judge: string,
+  metric: MetricJudgement,
   quantile: number,
   looks: readonly LookData[],
   verdicts: readonly LookVerdict[],
@@ -117,7 +150,7 @@ function looksTable(
         : look.kind === 'histogram'
           ? ` (${Math.round(histogramTotal(look.canary))} vs ${Math.round(histogramTotal(look.baseline))} requests)`
           : '';
-    return `| ${i + 1} | ${value(kind, point?.canary)} | ${value(kind, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${STATUS[v.status]} | ${cell(v.note)} |`;
+    return `| ${i + 1} | ${value(metric, point?.canary)} | ${value(metric, point?.baseline)}${counts} | ${v.statistic === undefined || Number.isNaN(v.statistic) ? '—' : v.statistic.toFixed(2)} | ${v.boundary === undefined ? '—' : v.boundary.toFixed(2)} | ${lookStatus(v, judge)} | ${cell(v.note)} |`;
   });
   return [
     '| interval | canary | baseline | z | boundary | status | note |',
@@ -135,18 +168,25 @@ export function renderCanarySummary(result: RunResult, settings: ReportSettings)
   lines.push(
     `${cell(result.reason)}`,
     '',
-    `${result.looksTaken} of ${settings.plannedLooks} intervals${result.stoppedEarly ? ' (stopped early)' : ''}, judge ${codeSpan(settings.judge)}, provider ${codeSpan(settings.provider)}, confidence ${(settings.confidence * 100).toFixed(1)}%: false rollbacks bounded by ${((1 - settings.confidence) * 100).toFixed(1)}% over all intervals and metrics.`,
+    `${result.looksTaken} of ${settings.plannedLooks} intervals${result.stoppedEarly ? ' (stopped early)' : ''}, judge ${codeSpan(settings.judge)}, provider ${codeSpan(settings.provider)}, confidence ${(settings.confidence * 100).toFixed(1)}%: false rollbacks bounded by ${((1 - settings.confidence) * 100).toFixed(1)}% over all intervals and metrics${settings.judge === 'sequential' ? `; promotion needs ${((settings.promoteConfidence ?? 0.9) * 100).toFixed(0)}% confidence that every metric is within its tolerance` : ''}.`,
     '',
   );
+  if (result.needed) {
+    lines.push(
+      '> [!NOTE]',
+      `> Too little evidence to decide. ${cell(result.needed.metric)}: ${cell(describeNeeded(result.needed))}.`,
+      '',
+    );
+  }
   lines.push(
-    '| metric | canary | baseline | effect | confidence worse | verdict |',
+    '| metric | canary | baseline | effect | harm test 1 − p | verdict |',
     '|---|---:|---:|---:|---:|---|',
   );
   for (const h of result.metrics) {
     const last = [...h.verdicts].reverse().find((v) => v.canary !== undefined) ?? h.verdicts.at(-1);
     const confidence = h.verdicts.at(-1)?.confidence;
     lines.push(
-      `| ${codeSpan(h.metric.name, { inTable: true })}${h.metric.critical ? ' (critical)' : ''} | ${value(h.metric.kind, last?.canary)} | ${value(h.metric.kind, last?.baseline)} | ${pct(h.final?.effect ?? last?.effect)} | ${confidence === undefined || Number.isNaN(confidence) ? '—' : `${(confidence * 100).toFixed(1)}%`} | ${STATUS[h.final?.status ?? 'no-data']}: ${cell(h.final?.note ?? '')} |`,
+      `| ${codeSpan(h.metric.name, { inTable: true })}${h.metric.critical ? ' (critical)' : ''} | ${value(h.metric, last?.canary)} | ${value(h.metric, last?.baseline)} | ${pct(h.final?.effect ?? last?.effect)} | ${confidence === undefined || Number.isNaN(confidence) ? '—' : `${(confidence * 100).toFixed(1)}%`} | ${STATUS[h.final?.status ?? 'no-data']}: ${cell(h.final?.note ?? '')} |`,
     );
   }
   lines.push('');
@@ -160,9 +200,9 @@ export function renderCanarySummary(result: RunResult, settings: ReportSettings)
   for (const h of result.metrics) {
     const q = h.metric.quantile ?? 0.99;
     const body = [
-      chart(h.metric.name, h.metric.kind, q, h.looks),
+      chart(h.metric, q, h.looks),
       '',
-      looksTable(h.metric.kind, q, h.looks, h.verdicts),
+      looksTable(settings.judge, h.metric, q, h.looks, h.verdicts),
     ].join('\n');
     lines.push(
       details(`<b>${escapeHtml(h.metric.name)}</b> per interval`, body, h.final?.status === 'fail'),

@@ -2,10 +2,14 @@
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Milliseconds of a duration string, or undefined when it is not one. A bare number is seconds. */
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  if (isBareNumber(t)) return undefined;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
@@ -16,6 +20,18 @@ export function parseDuration(text: string): number | undefined {
   }
   if (matched === 0 || matched !== t.length) return undefined;
   return Math.round(total);
+}
+
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */
+export function isBareNumber(text: string): boolean {
+  return /^\d+(\.\d+)?$/.test(text.trim());
+}
+
+/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */
+export function durationExpectation(text: string, examples = '30s, 10m or 1m30s'): string {
+  return isBareNumber(text)
+    ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none`
+    : `a duration such as ${examples}`;
 }
 
 /** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */

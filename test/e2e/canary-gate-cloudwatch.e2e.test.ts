@@ -152,11 +152,11 @@ describe('canary-gate with provider cloudwatch', () => {
     expectOneSecondLooks();
   });
 
-  test('CloudWatch throttling every request makes the run inconclusive, never promote', async () => {
+  test('CloudWatch throttling every request ends the run in error, never promote', async () => {
     serve(STEADY, STEADY); // the data would promote
     cw.failRequests({ kind: 'throttling', times: Infinity });
     const result = await gate();
-    expect(result.outputs['decision']).toBe('inconclusive');
+    expect(result.outputs['decision']).toBe('error');
     expect(result.exitCode).toBe(1);
     const r = report(result);
     expect(r.providerProblems.length).toBeGreaterThan(0);

@@ -100,6 +100,11 @@ describe('canary-gate on a real Prometheus', () => {
     expect(Number(r.outputs['score'])).toBe(100);
     expect(r.summary).toContain('Canary: promote');
     expect(r.summary).toContain('xychart-beta');
+    // wording a reviewer can trust: a look short of its boundary is not a pass; latencies carry units
+    expect(r.summary).toMatch(/\| ⏳ (not significant|nothing to test yet) \|/);
+    expect(r.summary).not.toMatch(/\| ✅ pass \| (not significant|no failures|no request|z )/);
+    expect(r.summary).toMatch(/\| `http-latency-p99` \(critical\) \| \d+(\.\d+)? ms \| \d+(\.\d+)? ms \|/);
+    expect(r.summary).toContain('latency (ms)');
   });
 
   test('a canary answering 20% of API requests with 500 is rolled back on the error rate, early', () => {
@@ -153,6 +158,26 @@ describe('canary-gate without Prometheus: the scrape provider', () => {
   }, 60_000);
 });
 
+describe('decision is always set', () => {
+  test('an input error (a bare number as duration) ends in error, with the example', async () => {
+    const r = await runAction({
+      action: 'canary-gate',
+      eventName: 'workflow_dispatch',
+      inputs: {
+        'prometheus-url': prometheus.url,
+        'canary-selector': 'track="identical"',
+        'baseline-selector': 'track="baseline"',
+        duration: '600',
+      },
+    });
+    expect(r.outputs['decision']).toBe('error');
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.at(-1)!.message).toMatch(
+      /Input 'duration' is "600": expected a duration with its unit \(ms, s, m or h\), such as 10m or 1h/,
+    );
+  });
+});
+
 describe('when Prometheus goes away', () => {
   test('a run whose Prometheus stops mid-run does not promote', async () => {
     const own = await startPrometheus([
@@ -177,7 +202,8 @@ describe('when Prometheus goes away', () => {
     await own.stop();
     const r = await running;
     expect(r.outputs['decision']).not.toBe('promote');
-    expect(r.outputs['decision']).toBe('inconclusive');
+    // the gate could not judge: error, which a workflow can tell from a rollback or an inconclusive run
+    expect(r.outputs['decision']).toBe('error');
     expect(r.exitCode).toBe(1);
     expect(r.summary).toMatch(/The metrics provider failed: look \d+: cannot reach Prometheus/);
   }, 60_000);

@@ -1,6 +1,6 @@
 /** Inputs of canary-gate, parsed once into a typed object. Names are the public interface (action.yml). */
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../../common/duration.js';
+import { durationExpectation, formatDuration, parseDuration } from '../../common/duration.js';
 import { InputError } from '../../common/errors.js';
 import { parseHeaderLines } from '../../common/headers.js';
 import {
@@ -16,6 +16,7 @@ import type { CanaryDecision } from '../../canary/decision.js';
 import { JUDGES } from '../../canary/judges.js';
 import { parseMetrics } from '../../canary/metrics-config.js';
 import { isCloudWatchPeriod } from '../../canary/providers/cloudwatch.js';
+import { ampRegion } from '../../canary/providers/sigv4.js';
 import type { MetricDefinition } from '../../canary/presets.js';
 
 type DefaultedInput =
@@ -24,13 +25,15 @@ type DefaultedInput =
   | 'interval'
   | 'initial-delay'
   | 'confidence'
+  | 'promote-confidence'
   | 'min-requests'
   | 'pass-score'
   | 'marginal-score'
   | 'no-data'
   | 'fail-on'
   | 'dry-run'
-  | 'timeout';
+  | 'timeout'
+  | 'aws-sigv4';
 
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
 export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
@@ -39,6 +42,7 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   interval: '30s',
   'initial-delay': '0s',
   confidence: '0.99',
+  'promote-confidence': '0.9',
   'min-requests': '20',
   'pass-score': '95',
   'marginal-score': '75',
@@ -46,7 +50,11 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   'fail-on': 'rollback,inconclusive',
   'dry-run': 'false',
   timeout: '10s',
+  'aws-sigv4': 'auto',
 };
+
+/** The most intervals a run may have, whether given as iterations or as a duration. */
+export const MAX_LOOKS = 1000;
 
 export const PROVIDERS = ['prometheus', 'cloudwatch', 'scrape'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -54,6 +62,8 @@ export type Provider = (typeof PROVIDERS)[number];
 export interface CanaryGateInputs {
   provider: Provider;
   prometheusUrl?: string;
+  /** SigV4-sign each Prometheus query (Amazon Managed Service for Prometheus), in this region. */
+  sigv4?: { region: string; service: 'aps' };
   /** Header values are secrets: they are masked before anything is logged. */
   headers: Record<string, string>;
   awsRegion?: string;
@@ -65,6 +75,7 @@ export interface CanaryGateInputs {
   looks: number;
   initialDelayMs: number;
   confidence: number;
+  promoteConfidence: number;
   minRequests: number;
   passScore: number;
   marginalScore: number;
@@ -81,7 +92,7 @@ function duration(io: InputReader, name: string, fallback: string, minMs: number
     throw new InputError(
       name,
       text,
-      `a duration such as 30s, 5m or 1m30s${minMs > 0 ? ` of at least ${minMs}ms` : ''}`,
+      `${durationExpectation(text)}${minMs > 0 ? ` of at least ${minMs}ms` : ''}`,
     );
   }
   return ms;
@@ -151,14 +162,16 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
       "nothing when 'duration' is set: give one of duration and iterations",
     );
   let looks: number;
-  if (iterationsText) looks = readInteger(io, 'iterations', { min: 1, max: 1000 })!;
+  if (iterationsText) looks = readInteger(io, 'iterations', { min: 1, max: MAX_LOOKS })!;
   else if (durationText) {
     const total = parseDuration(durationText);
-    if (total === undefined || total < intervalMs)
+    if (total === undefined)
+      throw new InputError('duration', durationText, durationExpectation(durationText, '10m or 1h'));
+    if (total < intervalMs || total / intervalMs >= MAX_LOOKS + 1)
       throw new InputError(
         'duration',
         durationText,
-        `a duration of at least one interval (${intervalMs / 1000}s), such as 10m`,
+        `from one interval to ${MAX_LOOKS} intervals (${formatDuration(intervalMs)} to ${formatDuration(MAX_LOOKS * intervalMs)} with interval ${formatDuration(intervalMs)}), as for iterations`,
       );
     looks = Math.floor(total / intervalMs);
   } else {
@@ -199,6 +212,14 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
       0.9999,
       'a number between 0.5 and 0.9999, e.g. 0.99',
     ),
+    promoteConfidence: number(
+      io,
+      'promote-confidence',
+      INPUT_DEFAULTS['promote-confidence'],
+      0.5,
+      0.9999,
+      'a number between 0.5 and 0.9999, e.g. 0.9',
+    ),
     minRequests: readInteger(io, 'min-requests', {
       min: 0,
       fallback: Number(INPUT_DEFAULTS['min-requests']),
@@ -214,8 +235,12 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
     ),
     noData: readEnum(io, 'no-data', ['inconclusive', 'fail'] as const, 'inconclusive'),
     failOn: list(readString(io, 'fail-on', INPUT_DEFAULTS['fail-on'])).map((d) => {
-      if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote')
-        throw new InputError('fail-on', d, 'decisions from rollback, inconclusive (comma-separated)');
+      if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote' && d !== 'error')
+        throw new InputError(
+          'fail-on',
+          d,
+          'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)',
+        );
       return d;
     }),
     dryRun: readBoolean(io, 'dry-run', false),
@@ -236,6 +261,22 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         'the URL of the Prometheus server (provider: prometheus)',
       );
     inputs.prometheusUrl = url;
+    const sigv4 = readEnum(io, 'aws-sigv4', ['auto', 'true', 'false'] as const, 'auto');
+    const fromHost = ampRegion(url);
+    if (sigv4 === 'true' || (sigv4 === 'auto' && fromHost)) {
+      const region =
+        readOptional(io, 'aws-region') ??
+        fromHost ??
+        process.env['AWS_REGION'] ??
+        process.env['AWS_DEFAULT_REGION'];
+      if (!region)
+        throw new InputError(
+          'aws-region',
+          undefined,
+          'the AWS region to sign Prometheus queries for (aws-sigv4: true with a URL that names none), e.g. us-east-1',
+        );
+      inputs.sigv4 = { region, service: 'aps' };
+    }
   }
   if (provider === 'cloudwatch') {
     const region =

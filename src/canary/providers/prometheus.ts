@@ -17,6 +17,13 @@ export interface PrometheusOptions {
   headers?: Record<string, string>;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Signs each request (SigV4 for Amazon Managed Service for Prometheus): returns the headers to send. */
+  sign?: (request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+  }) => Promise<Record<string, string>>;
 }
 
 export interface Series {
@@ -41,8 +48,10 @@ export interface QueryResponse {
 export class PrometheusError extends Error {
   constructor(
     message: string,
-    readonly kind: 'network' | 'timeout' | 'http' | 'api' | 'response',
+    readonly kind: 'network' | 'timeout' | 'http' | 'api' | 'response' | 'auth',
     readonly errorType?: string,
+    /** The HTTP status, when there was an answer. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'PrometheusError';
@@ -179,16 +188,30 @@ export class PrometheusClient {
 
   private async post(path: string, params: Record<string, string>): Promise<QueryResponse> {
     const url = `${this.base}${path}`;
+    const body = new URLSearchParams(params).toString();
+    let headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      ...this.options.headers,
+    };
+    if (this.options.sign) {
+      try {
+        // fetch sets Host itself, to the same value the signature covers
+        const { host: _host, ...signed } = await this.options.sign({ method: 'POST', url, headers, body });
+        headers = signed;
+      } catch (error) {
+        throw new PrometheusError(
+          `cannot sign the request to ${this.base} with SigV4: ${(error as Error).message ?? String(error)}`,
+          'auth',
+        );
+      }
+    }
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          ...this.options.headers,
-        },
-        body: new URLSearchParams(params).toString(),
+        headers,
+        body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
@@ -205,20 +228,30 @@ export class PrometheusClient {
       );
     }
     const text = await response.text();
-    let body: unknown;
+    let parsed: unknown;
     try {
-      body = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new PrometheusError(
         `Prometheus at ${url} answered HTTP ${response.status} with non-JSON: ${text.slice(0, 200).replace(/\s+/g, ' ')}`,
         'http',
+        undefined,
+        response.status,
       );
     }
     // errors come with 400, 422, 503 and the JSON envelope: the envelope says more than the status
-    if (!response.ok && (body as { status?: string })?.status !== 'error') {
-      throw new PrometheusError(`Prometheus at ${url} answered HTTP ${response.status}`, 'http');
+    if (!response.ok && (parsed as { status?: string })?.status !== 'error') {
+      // AWS answers a refused signature or missing permission with {"message": "..."}
+      const message = (parsed as { message?: unknown; Message?: unknown }) ?? {};
+      const detail = typeof message.message === 'string' ? message.message : message.Message;
+      throw new PrometheusError(
+        `Prometheus at ${url} answered HTTP ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''}`,
+        'http',
+        undefined,
+        response.status,
+      );
     }
-    return parseQueryResponse(body);
+    return parseQueryResponse(parsed);
   }
 }
 

@@ -56,3 +56,45 @@ export function rate(c: Counts): number {
 export function addCounts(a: Counts, b: Counts): Counts {
   return { events: a.events + b.events, total: a.total + b.total };
 }
+
+/**
+ * The design effect of two arms' counts gathered over intervals: how much more the intervals' counts vary than
+ * independent requests would let them. Requests are not independent when a process stalls (a GC pause, a CPU it
+ * does not get on a busy machine): one pause delays every request in flight at once, and a binomial test then
+ * takes two stalls for strong evidence. The estimate is the quasi-binomial dispersion of the intervals' counts
+ * (McCullagh & Nelder, *Generalized Linear Models*, 2nd ed., 1989, §4.5.2): Pearson's X² of each interval's
+ * count against its arm's pooled rate, over its 2(k − 1) degrees of freedom, one dispersion for both arms (they
+ * run the same way; an arm that happened not to stall shows no clustering of its own to estimate). Dividing both
+ * arms' counts by it gives counts with the variance the data show, as Rao & Scott's adjustment for clustered
+ * binary data does (Biometrics 48, 1992).
+ *
+ * It is used only when the intervals are shown overdispersed: X² beyond the 99th percentile of χ² with 2(k − 1)
+ * degrees of freedom (Wilson-Hilferty), so binomial data keep their counts (and the tests their power) in 99
+ * runs of 100. 1 otherwise, and with fewer than 3 intervals or no events.
+ */
+export function designEffect(intervals: readonly { canary: Counts; baseline: Counts }[]): number {
+  const used = intervals.filter((i) => i.canary.total > 0 && i.baseline.total > 0);
+  const k = used.length;
+  if (k < 3) return 1;
+  let pearson = 0;
+  for (const arm of ['canary', 'baseline'] as const) {
+    const x = used.reduce((s, i) => s + i[arm].events, 0);
+    const n = used.reduce((s, i) => s + i[arm].total, 0);
+    const p = x / n;
+    if (!(p > 0 && p < 1)) continue;
+    for (const i of used) pearson += (i[arm].events - p * i[arm].total) ** 2 / (i[arm].total * p * (1 - p));
+  }
+  const df = 2 * (k - 1);
+  if (!(pearson > 0)) return 1;
+  const wilsonHilferty = (Math.cbrt(pearson / df) - (1 - 2 / (9 * df))) / Math.sqrt(2 / (9 * df));
+  if (wilsonHilferty <= OVERDISPERSION_Z) return 1;
+  return Math.max(1, pearson / df);
+}
+
+/** z₀.₉₉: the dispersion test's level. */
+const OVERDISPERSION_Z = 2.3263478740408408;
+
+/** Counts with their effective sample size: both divided by the design effect. */
+export function effectiveCounts(c: Counts, designEffect: number): Counts {
+  return designEffect > 1 ? { events: c.events / designEffect, total: c.total / designEffect } : c;
+}
