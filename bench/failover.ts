@@ -10,13 +10,16 @@
  * The endpoints run in a child process (so neither side's CPU includes serving them), each answering a small
  * JSON /health, first at once, then after a 20 ms delay (a nearby region's round trip). Both probers open a
  * fresh connection per probe. Everything shares the machine's cores, so read the ratios.
+ *
+ * Without the exporter (Debian's prometheus-blackbox-exporter; scripts/provision.sh installs it, or set
+ * BLACKBOX_EXPORTER to its path), the bench says so and measures failover-check against the ideal only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck, Semaphore, type CheckSettings } from '../src/failover/check.js';
 import { systemClock } from '../src/failover/model.js';
@@ -26,7 +29,8 @@ import { systemResolver } from '../src/failover/resolve.js';
 const ENDPOINTS = 200;
 const SAMPLES = 10;
 const PROBES = ENDPOINTS * SAMPLES;
-const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
+/** Debian's name for the exporter, and upstream's. */
+const BLACKBOX_NAMES = ['prometheus-blackbox-exporter', 'blackbox_exporter'];
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
 const ENDPOINT_SERVER = `
@@ -72,6 +76,23 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The exporter's path: BLACKBOX_EXPORTER when set, else the first of its names on PATH (or in /usr/bin). */
+function findBlackbox(): { path?: string; looked: string[] } {
+  const isExecutable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const given = process.env['BLACKBOX_EXPORTER'];
+  if (given) return isExecutable(given) ? { path: given, looked: [given] } : { looked: [given] };
+  const dirs = [...new Set([...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin'])];
+  const looked = BLACKBOX_NAMES.flatMap((name) => dirs.map((dir) => join(dir, name)));
+  return { path: looked.find(isExecutable), looked };
 }
 
 /** utime + stime of a process, in ms. */
@@ -129,7 +150,7 @@ interface Blackbox {
   dir: string;
 }
 
-async function startBlackbox(): Promise<Blackbox> {
+async function startBlackbox(binary: string): Promise<Blackbox> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-blackbox-'));
   writeFileSync(
     join(dir, 'blackbox.yml'),
@@ -147,7 +168,7 @@ async function startBlackbox(): Promise<Blackbox> {
   );
   const port = await freePort();
   const child = spawn(
-    BLACKBOX,
+    binary,
     [
       `--config.file=${join(dir, 'blackbox.yml')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -231,19 +252,38 @@ function row(m: Measured, unloadedMs: number): string {
   return `| ${m.label} | ${m.ok}/${PROBES} | ${m.meanLatencyMs.toFixed(2)} | ${(m.wallMs / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | ${(m.wallMs / ideal).toFixed(2)} | ${(m.wallMs / idealUnloaded).toFixed(2)} | ${Math.round(rate)} | ${Math.round(m.cpuMs)} | ${((m.cpuMs * 1000) / PROBES).toFixed(0)} |`;
 }
 
-async function main(): Promise<void> {
-  console.log(
-    `failover-check probe engine vs prometheus-blackbox-exporter: ${ENDPOINTS} endpoints × ${SAMPLES} samples = ${PROBES} probes per run; ${cpus().length} cores, Node ${process.version}`,
-  );
-  const bb = await startBlackbox();
-  const version = await new Promise<string>((resolve) => {
-    const v = spawn(BLACKBOX, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function blackboxVersion(binary: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const v = spawn(binary, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     v.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     v.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     v.on('close', () => resolve(/version (\S+)/.exec(out)?.[1] ?? '?'));
   });
-  console.log(`blackbox_exporter ${version}, module http_2xx (prober http, fresh connection per probe)\n`);
+}
+
+async function main(): Promise<void> {
+  const binary = findBlackbox();
+  console.log(
+    `failover-check probe engine${binary.path ? ' vs prometheus-blackbox-exporter' : ''}: ${ENDPOINTS} endpoints × ${SAMPLES} samples = ${PROBES} probes per run; ${cpus().length} cores, Node ${process.version}`,
+  );
+  let bb: Blackbox | undefined;
+  if (binary.path) {
+    bb = await startBlackbox(binary.path);
+    console.log(
+      `blackbox_exporter ${await blackboxVersion(binary.path)} (${binary.path}), module http_2xx (prober http, fresh connection per probe)\n`,
+    );
+  } else {
+    console.log(
+      [
+        '',
+        `MISSING: prometheus-blackbox-exporter is not installed (looked for ${BLACKBOX_NAMES.join(' and ')} on PATH and in /usr/bin${process.env['BLACKBOX_EXPORTER'] ? `, and at BLACKBOX_EXPORTER=${process.env['BLACKBOX_EXPORTER']}` : ''}).`,
+        'The comparison with it is skipped; failover-check is measured against the ideal only.',
+        'To compare: `sudo apt-get install prometheus-blackbox-exporter` (scripts/provision.sh, which `npm test` runs, installs it as root), or set BLACKBOX_EXPORTER to the exporter binary.',
+        '',
+      ].join('\n'),
+    );
+  }
   const lines: string[] = [];
   try {
     for (const delayMs of [0, 20]) {
@@ -251,42 +291,46 @@ async function main(): Promise<void> {
       try {
         // warm up both (JIT, exporter's first requests), not measured
         await runOurs(ports, 16, 1);
-        await runBlackbox(bb, ports, 16, 1);
+        if (bb) await runBlackbox(bb, ports, 16, 1);
         // the endpoints' latency with nothing else in flight: one probe at a time, one per endpoint
         const unloadedMs = (await runOurs(ports, 1, 1)).meanLatencyMs;
-        const results: Measured[] = [];
+        const pairs: { ours: Measured; theirs?: Measured }[] = [];
         for (const concurrency of [16, 64]) {
-          results.push(await runOurs(ports, concurrency));
-          results.push(await runBlackbox(bb, ports, concurrency));
+          const ours = await runOurs(ports, concurrency);
+          pairs.push({ ours, ...(bb ? { theirs: await runBlackbox(bb, ports, concurrency) } : {}) });
         }
         lines.push(
           `endpoints answering ${delayMs ? `after ${delayMs} ms` : 'at once'} (latency of one probe at a time: ${unloadedMs.toFixed(2)} ms):`,
           '',
           '| prober | ok | mean latency (ms) | wall (s) | ideal (s) | wall / ideal | wall / unloaded ideal | probes/s | CPU (ms) | CPU per probe (µs) |',
           '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-          ...results.map((m) => row(m, unloadedMs)),
+          ...pairs
+            .flatMap(({ ours, theirs }) => [ours, ...(theirs ? [theirs] : [])])
+            .map((m) => row(m, unloadedMs)),
           '',
         );
-        for (let i = 0; i < results.length; i += 2) {
-          const ours = results[i]!;
-          const theirs = results[i + 1]!;
-          lines.push(
-            `- concurrency ${ours.concurrency}: failover-check ${(theirs.wallMs / ours.wallMs).toFixed(2)}× the probes/s of blackbox_exporter, with ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}× its CPU time`,
-          );
+        if (bb) {
+          for (const { ours, theirs } of pairs)
+            lines.push(
+              `- concurrency ${ours.concurrency}: failover-check ${(theirs!.wallMs / ours.wallMs).toFixed(2)}× the probes/s of blackbox_exporter, with ${(ours.cpuMs / theirs!.cpuMs).toFixed(2)}× its CPU time`,
+            );
+          lines.push('');
         }
-        lines.push('');
       } finally {
         child.kill('SIGKILL');
       }
     }
   } finally {
-    bb.child.kill('SIGTERM');
-    rmSync(bb.dir, { recursive: true, force: true });
+    if (bb) {
+      bb.child.kill('SIGTERM');
+      rmSync(bb.dir, { recursive: true, force: true });
+    }
   }
   console.log(lines.join('\n'));
   console.log(
-    "ideal = (probes / concurrency) × the mean latency each prober measured under load: a pool that never idles; unloaded ideal = the same with the latency of one probe at a time (the endpoints' own), so it also counts the prober's own queueing. CPU: ours from process.cpuUsage() (the prober process), blackbox_exporter from /proc/<pid>/stat utime+stime (the exporter process; the client driving its /probe endpoint is not counted).",
+    `ideal = (probes / concurrency) × the mean latency each prober measured under load: a pool that never idles; unloaded ideal = the same with the latency of one probe at a time (the endpoints' own), so it also counts the prober's own queueing. CPU: ours from process.cpuUsage() (the prober process)${bb ? ', blackbox_exporter from /proc/<pid>/stat utime+stime (the exporter process; the client driving its /probe endpoint is not counted)' : ''}.`,
   );
+  if (!bb) console.log('\nNot measured: prometheus-blackbox-exporter (not installed; see MISSING above).');
 }
 
 await main();

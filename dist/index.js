@@ -66823,14 +66823,18 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 200:
+/***/ 746:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  k: () => (/* binding */ ACTIONS)
+  kl: () => (/* binding */ ACTIONS),
+  or: () => (/* binding */ describeStrayInputs),
+  Rv: () => (/* binding */ strayInputs)
 });
+
+// UNUSED EXPORTS: DECLARED_INPUTS, ROOT_INPUT_DEFAULTS
 
 // EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
 var errors = __nccwpck_require__(1777);
@@ -79929,7 +79933,7 @@ function evaluateSla(assertions, stats) {
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/inputs.js
-/** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */ 
+/** Inputs of failover-check, parsed once into the check's plan. Names are the public interface (action.yml). */ 
 
 
 
@@ -79964,7 +79968,7 @@ function inputs_duration(io, name, fallback, minMs, maxMs = Infinity) {
     }
     return ms;
 }
-function failover_check_inputs_parseInputs(io) {
+/** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */ function failover_check_inputs_parseInputs(io) {
     const regions = parseRegions(readString(io, 'regions'));
     const healthPath = readString(io, 'health-path', failover_check_inputs_INPUT_DEFAULTS['health-path']);
     if (!/^\/[^\s#]*$/.test(healthPath)) throw new errors/* InputError */.dz('health-path', healthPath, 'a path starting with /, such as /health');
@@ -80070,6 +80074,54 @@ function failover_check_inputs_parseInputs(io) {
     return inputs;
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/common/report-file.js
+/**
+ * The JSON report an action leaves for later steps (its `report` output): one new file per run of a step, in
+ * RUNNER_TEMP (the runner empties it after the job), or the working directory outside a runner. The name says
+ * which action wrote it and for which run, and never repeats: two steps of one job, or two runs of one step in
+ * the same millisecond, each get a file of their own, and an existing file is never overwritten.
+ */ 
+
+
+
+/** At most this many names are tried; each has 48 random bits, so a second try is already unheard of. */ const ATTEMPTS = 5;
+/**
+ * Writes `report` as indented JSON to `<action>-report-<GITHUB_RUN_ID or local>-<epoch ms>-<random>.json` in
+ * `env.RUNNER_TEMP` (created if missing), else in `cwd`, and returns the file's path.
+ */ function writeReportFile(action, report, env = process.env, cwd = process.cwd()) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(action)) throw new Error(`writeReportFile: the action name must be lower-case letters, digits and -, not "${action}"`);
+    const dir = env['RUNNER_TEMP'] || cwd;
+    const text = JSON.stringify(report, null, 2);
+    const run = (env['GITHUB_RUN_ID'] || 'local').replace(/[^\w.-]/g, '_');
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, {
+            recursive: true
+        });
+        for(let attempt = 1;; attempt++){
+            const path = (0,external_node_path_.join)(dir, `${action}-report-${run}-${Date.now()}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+            try {
+                (0,external_node_fs_.writeFileSync)(path, text, {
+                    flag: 'wx'
+                });
+                return path;
+            } catch (error) {
+                if (error.code !== 'EEXIST' || attempt >= ATTEMPTS) throw error;
+            }
+        }
+    } catch (error) {
+        throw new errors/* ActionError */.lZ(`Cannot write the ${action} report in ${dir}: ${error.message ?? String(error)}`, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
+/**
+ * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
+ * failure has a kind (for counting) and a message that names it the way an operator would (`connection
+ * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
+ */ 
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/health.js
 /**
  * A region's status from all its samples, never from one request. An address is down when its samples show
@@ -80170,6 +80222,376 @@ function judgeAddresses(addresses, sla) {
         sla: slaResults,
         stats
     };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/shell.js
+/**
+ * Runs the drill's inject and recover commands as a workflow `run:` step would: `bash -e -o pipefail -c` in the
+ * workspace, with the step's environment, stdout and stderr captured as one stream (in the order written) and
+ * streamed line by line, the exit code checked by the caller. Bounded by a timeout: past it the whole process group gets SIGTERM, then SIGKILL.
+ */ 
+function shellSucceeded(result) {
+    return result.exitCode === 0 && !result.timedOut;
+}
+/** `exit code 0 after 1.2s`, `timed out after 30s`, `killed by SIGKILL`. */ function describeShellResult(result) {
+    const after = `after ${+(result.durationMs / 1000).toFixed(2)}s`;
+    if (result.spawnError) return `could not start: ${result.spawnError}`;
+    if (result.timedOut) return `timed out ${after} (the process group was stopped)`;
+    if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'} ${after}`;
+    return `exit code ${result.exitCode} ${after}`;
+}
+const OUTPUT_LIMIT = 1024 * 1024;
+/** After the shell exits, how long to wait for stdio to close (a background child may hold it open). */ const STDIO_GRACE_MS = 500;
+const KILL_GRACE_MS = 2000;
+const bashRunner = {
+    run (command, options) {
+        return new Promise((resolve)=>{
+            const startedAt = Date.now();
+            let output = '';
+            let pending = '';
+            let timedOut = false;
+            let settled = false;
+            // stderr joins stdout inside the shell, so the log keeps the order in which lines were written
+            const script = `exec 2>&1\n${command}`;
+            const child = (0,external_node_child_process_.spawn)('bash', [
+                '--noprofile',
+                '--norc',
+                '-e',
+                '-o',
+                'pipefail',
+                '-c',
+                script
+            ], {
+                cwd: options.cwd,
+                env: options.env,
+                stdio: [
+                    'ignore',
+                    'pipe',
+                    'pipe'
+                ],
+                detached: true
+            });
+            const onData = (chunk)=>{
+                const text = chunk.toString('utf8');
+                output = (output + text).slice(-OUTPUT_LIMIT);
+                if (!options.onLine) return;
+                const lines = (pending + text).split('\n');
+                pending = lines.pop() ?? '';
+                for (const line of lines)options.onLine(line.replace(/\r$/, ''));
+            };
+            child.stdout.on('data', onData);
+            child.stderr.on('data', onData);
+            const killGroup = (signal)=>{
+                try {
+                    if (child.pid !== undefined) process.kill(-child.pid, signal);
+                } catch  {
+                // already gone
+                }
+            };
+            let killTimer;
+            const timer = setTimeout(()=>{
+                timedOut = true;
+                killGroup('SIGTERM');
+                killTimer = setTimeout(()=>killGroup('SIGKILL'), KILL_GRACE_MS);
+            }, options.timeoutMs);
+            const finish = (exitCode, signal, spawnError)=>{
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                clearTimeout(killTimer);
+                if (pending && options.onLine) options.onLine(pending);
+                child.stdout.destroy();
+                child.stderr.destroy();
+                resolve({
+                    command,
+                    exitCode,
+                    ...signal ? {
+                        signal
+                    } : {},
+                    timedOut,
+                    ...spawnError ? {
+                        spawnError
+                    } : {},
+                    startedAt,
+                    durationMs: Date.now() - startedAt,
+                    output
+                });
+            };
+            child.on('error', (error)=>finish(null, null, error.message));
+            child.on('exit', (code, signal)=>{
+                // let the pipes drain; a background process that keeps them open does not hold the step
+                const grace = setTimeout(()=>finish(code, signal), STDIO_GRACE_MS);
+                child.on('close', ()=>{
+                    clearTimeout(grace);
+                    finish(code, signal);
+                });
+            });
+        });
+    }
+};
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/report.js
+/**
+ * The failover report: a JSON document with every probe and its timing (the `report` output), and the job
+ * summary: a table of the regions (status, p50/p95/p99, errors, failing SLA lines) with a table per region, the
+ * failover record's answers, and the drill: its milestones, a Mermaid chart of the probes over time, and the
+ * timeline of every probe (time since the fault, address, region that answered, outcome).
+ */ 
+
+
+
+function sampleJson(s, n) {
+    return {
+        n,
+        startedAt: new Date(s.startedAt).toISOString(),
+        address: s.address,
+        ok: s.ok,
+        status: s.status,
+        region: s.region,
+        latencyMs: s.timings.totalMs,
+        timings: s.timings,
+        failure: s.failure
+    };
+}
+function statsJson(stats) {
+    const { sorted: _sorted, ...rest } = stats;
+    return rest;
+}
+function addressJson(a) {
+    return {
+        address: a.address,
+        down: a.verdict.down,
+        reasons: a.verdict.reasons,
+        answeredBy: a.answeredBy,
+        stats: statsJson(a.stats),
+        samples: a.samples.map((s, i)=>sampleJson(s, i + 1))
+    };
+}
+/** The JSON written to the `report` path. */ function report_buildJsonReport(report) {
+    const { check, drill } = report;
+    return {
+        tool: 'failover-check',
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        passed: report.passed,
+        healthy: check.healthy,
+        healthyRegions: check.healthyRegions,
+        unhealthyRegions: check.unhealthyRegions,
+        problems: report.problems,
+        settings: {
+            ...report.settings,
+            sla: report.settings.sla.map((a)=>a.line),
+            quantiles: 'linear interpolation between the nearest ranks (k6), over successful samples'
+        },
+        regions: check.regions.map((r)=>({
+                name: r.name,
+                url: r.url,
+                host: r.host,
+                expectRegion: r.expectRegion,
+                status: r.verdict.status,
+                reasons: r.verdict.reasons,
+                resolution: r.resolution,
+                stats: statsJson(r.verdict.stats),
+                sla: r.verdict.sla,
+                addresses: r.addresses.map(addressJson)
+            })),
+        dns: check.dns ? {
+            ...check.dns,
+            addresses: check.dns.addresses.map(addressJson)
+        } : undefined,
+        drill: drill ? {
+            ...drill,
+            rtoSeconds: drill.rtoMs === undefined ? undefined : drill.rtoMs / 1000,
+            firstSuccessSeconds: drill.firstSuccessMs === undefined ? undefined : drill.firstSuccessMs / 1000,
+            probes: drill.probes.map((p)=>({
+                    ...p,
+                    atSeconds: p.atMs / 1000,
+                    results: p.results.map((r, i)=>sampleJson(r, i + 1))
+                }))
+        } : undefined
+    };
+}
+function failover_report_cell(text) {
+    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+const code = (text)=>codeSpan(text, {
+        inTable: true
+    });
+function latency(stats, key) {
+    return stats.latency ? formatLatency(stats.latency[key]) : '—';
+}
+function seconds(ms) {
+    return ms === undefined ? '—' : `${+(ms / 1000).toFixed(3)} s`;
+}
+function regionRow(r) {
+    const stats = r.verdict.stats;
+    const status = r.verdict.status === 'healthy' ? '✅ healthy' : '❌ unhealthy';
+    const failing = r.verdict.sla.filter((s)=>!s.pass);
+    const addresses = r.resolution.addresses.length ? r.resolution.addresses.join(', ') : 'unresolved';
+    const errors = r.resolution.problem ? r.resolution.problem : describeFailures(r.addresses.flatMap((a)=>a.samples)) || '—';
+    return `| ${code(r.name)} | ${failover_report_cell(addresses)} | ${status} | ${stats.succeeded}/${stats.samples} | ${latency(stats, 'p50')} | ${latency(stats, 'p95')} | ${latency(stats, 'p99')} | ${failover_report_cell(errors)} | ${failing.length ? failing.map((s)=>`${code(s.line)} (${failover_report_cell(s.note)})`).join('<br>') : '—'} |`;
+}
+function regionDetails(r) {
+    const lines = [];
+    lines.push(`URL ${code(r.url)}${r.expectRegion ? `, must report region ${code(r.expectRegion)}` : ''}.`, '');
+    if (r.verdict.reasons.length) {
+        for (const reason of r.verdict.reasons)lines.push(`- ${failover_report_cell(reason)}`);
+        lines.push('');
+    }
+    lines.push('| address | status | samples | min | p50 | p95 | p99 | max | answered by | errors |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|');
+    for (const a of r.addresses){
+        const s = a.stats;
+        const by = Object.entries(a.answeredBy).map(([region, n])=>`${region} ×${n}`).join(', ');
+        lines.push(`| ${code(a.address)} | ${a.verdict.down ? '❌ down' : '✅ up'} | ${s.succeeded}/${s.samples} | ${s.latency ? formatLatency(s.latency.min) : '—'} | ${latency(s, 'p50')} | ${latency(s, 'p95')} | ${latency(s, 'p99')} | ${s.latency ? formatLatency(s.latency.max) : '—'} | ${failover_report_cell(by || '—')} | ${failover_report_cell(describeFailures(a.samples) || '—')} |`);
+    }
+    if (r.verdict.sla.length) {
+        lines.push('', '| SLA | measured | result |', '|---|---|---|');
+        for (const s of r.verdict.sla)lines.push(`| ${code(s.line)} | ${failover_report_cell(s.note)} | ${s.pass ? '✅ holds' : '❌ broken'} |`);
+    }
+    return lines.join('\n');
+}
+function dnsSection(check) {
+    const dns = check.dns;
+    if (!dns) return [];
+    const lines = [
+        `#### ${dns.ok ? '✅' : '❌'} Failover record ${codeSpan(dns.name)}`,
+        ''
+    ];
+    lines.push(`Asked ${failover_report_cell(dns.resolver)}${dns.expected ? `; expected ${dns.expected.map((e)=>codeSpan(e)).join(', ')}` : ''}.`, '');
+    if (dns.error) lines.push(`**${failover_report_cell(dns.error)}**`, '');
+    if (dns.answer) {
+        lines.push('| record | answer | TTL | probe |', '|---|---|---:|---|');
+        for (const c of dns.answer.cnames)lines.push(`| CNAME | ${code(c)} | — | — |`);
+        for (const a of dns.answer.addresses){
+            const probed = dns.addresses.find((p)=>p.address === a.address);
+            const probe = probed ? `${probed.verdict.down ? '❌ down' : '✅ up'} ${probed.stats.succeeded}/${probed.stats.samples}${probed.stats.latency ? `, p95 ${formatLatency(probed.stats.latency.p95)}` : ''}${Object.keys(probed.answeredBy).length ? `, ${Object.keys(probed.answeredBy).join(', ')}` : ''}${probed.verdict.down ? `: ${describeFailures(probed.samples)}` : ''}` : '—';
+            lines.push(`| ${a.family === 6 ? 'AAAA' : 'A'} | ${code(a.address)} | ${a.ttl ?? '—'} | ${failover_report_cell(probe)} |`);
+        }
+        lines.push('', `Each address probed on its own at ${code(dns.probeUrl)} (Host ${code(dns.name)}).`, '');
+    }
+    for (const p of dns.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
+    if (dns.problems.length) lines.push('');
+    return lines;
+}
+/** Picks at most `max` probes for the chart, keeping the first success and the last probe. */ function chartProbes(drill, max = 60) {
+    const probes = drill.probes;
+    if (probes.length <= max) return probes;
+    const step = Math.ceil(probes.length / max);
+    const firstSuccess = probes.findIndex((p)=>p.success);
+    return probes.filter((_, i)=>i % step === 0 || i === firstSuccess || i === probes.length - 1);
+}
+function drillChart(drill) {
+    const probes = chartProbes(drill);
+    if (probes.length === 0) return '';
+    const latencyOf = (p)=>p.success ? Math.max(...p.results.map((r)=>r.timings.totalMs)) : 0;
+    const max = Math.max(1, ...probes.map(latencyOf));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "Drill: latency of each probe of the entry point (0 = failed)"`,
+        `  x-axis "seconds since the fault (inject returned)" [${probes.map((p)=>`"${(p.atMs / 1000).toFixed(1)}"`).join(', ')}]`,
+        `  y-axis "latency (ms)" 0 --> ${Math.ceil(max * 1.1)}`,
+        `  bar [${probes.map((p)=>Math.round(latencyOf(p) * 10) / 10).join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+function drillSection(drill) {
+    const icon = drill.status === 'passed' ? '✅' : '❌';
+    const lines = [
+        `#### ${icon} Drill: ${drill.status}`,
+        ''
+    ];
+    const s = drill.settings;
+    lines.push(`Entry point ${codeSpan(s.url)}${s.expectRegion ? `, expected region ${codeSpan(s.expectRegion)}` : ''}; a probe every ${seconds(s.intervalMs)}, recovered after ${s.stable} successes in a row, drill-timeout ${seconds(s.timeoutMs)}${s.rtoMaxMs !== undefined ? `, rto-max ${seconds(s.rtoMaxMs)}` : ''}.`, '');
+    for (const p of drill.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
+    if (drill.problems.length) lines.push('');
+    if (drill.status === 'not-started') return lines;
+    lines.push('| milestone | time since the fault |', '|---|---:|');
+    if (drill.inject) lines.push(`| drill-inject: ${failover_report_cell(describeShellResult(drill.inject))} | ${drill.t0 ? `0 s (${drill.t0})` : '—'} |`);
+    const first = drill.probes.find((p)=>p.success);
+    lines.push(`| first success${first ? ` (${failover_report_cell(first.note)})` : ''} | ${seconds(drill.firstSuccessMs)} |`, `| **RTO**: first of ${s.stable} successes in a row | **${seconds(drill.rtoMs)}** |`, `| recovered: the ${s.stable}th success in a row | ${seconds(drill.recoveredMs)} |`);
+    if (drill.recover) lines.push(`| drill-recover: ${failover_report_cell(describeShellResult(drill.recover))} | ${seconds(drill.recoverStartMs)} → ${seconds(drill.recoverEndMs)} |`);
+    if (drill.steadyAfter) lines.push(`| steady state after recover: ${drill.steadyAfter.ok ? '✅' : '❌'} (${drill.steadyAfter.attempts} check${drill.steadyAfter.attempts === 1 ? '' : 's'}) | ${seconds((drill.recoverEndMs ?? 0) + drill.steadyAfter.waitedMs)} |`);
+    lines.push('');
+    if (drill.stateBefore) {
+        lines.push(`State at ${codeSpan(drill.settings.stateUrl ?? '')}: ${drill.stateMatch === undefined ? 'not read after the fault' : drill.stateMatch ? '✅ the same before the fault and after the failover' : '❌ differs'} (before from ${drill.stateBefore.region ?? drill.stateBefore.address ?? '?'}${drill.stateAfter ? `, after from ${drill.stateAfter.region ?? drill.stateAfter.address ?? '?'}` : ''}).`, '');
+    }
+    const chart = drillChart(drill);
+    if (chart) lines.push(chart, '');
+    if (drill.probes.length) {
+        const rows = [
+            '| # | t (s) | address | region | outcome | latency | streak |',
+            '|---:|---:|---|---|---|---:|---:|',
+            ...drill.probes.map((p)=>{
+                const latencies = p.results.map((r)=>formatLatency(r.timings.totalMs)).join(', ');
+                return `| ${p.n} | ${(p.atMs / 1000).toFixed(3)} | ${failover_report_cell(p.addresses.join(', ') || '—')} | ${failover_report_cell(p.regions.join(', ') || '—')} | ${p.success ? '✅' : '❌'} ${failover_report_cell(p.note)} | ${latencies || '—'} | ${p.streak} |`;
+            })
+        ].join('\n');
+        lines.push(details(`Timeline: ${drill.probes.length} probes`, rows, drill.status !== 'passed'), '');
+    }
+    return lines;
+}
+/** Problems that do not fail the step: unhealthy regions the check tolerates under min-healthy. */ function warningsOf(report) {
+    return report.check.healthy ? report.check.problems : [];
+}
+/** The step's outputs, by name (`report`, the file's path, is the caller's). */ function failoverOutputs(report) {
+    const { check, drill } = report;
+    return {
+        healthy: String(check.healthy),
+        'healthy-regions': JSON.stringify(check.healthyRegions),
+        'unhealthy-regions': JSON.stringify(check.unhealthyRegions),
+        ...drill?.rtoMs !== undefined ? {
+            'rto-seconds': (drill.rtoMs / 1000).toFixed(3)
+        } : {},
+        ...drill?.firstSuccessMs !== undefined ? {
+            'first-success-seconds': (drill.firstSuccessMs / 1000).toFixed(3)
+        } : {}
+    };
+}
+/** The step's last word: why it failed, every problem on one line, or what passed. */ function verdictMessage(report) {
+    const { check, drill } = report;
+    if (!report.passed) return `Failover check failed: ${report.problems.join('; ')}`;
+    return `Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`;
+}
+/**
+ * What was probed, for the summary: `health-path` when every region was probed there, else each path with the
+ * regions probed at it (a region whose URL has a path of its own is probed at that path).
+ */ function probedPaths(report) {
+    const byPath = new Map();
+    for (const r of report.check.regions){
+        const url = new URL(r.url);
+        const path = `${url.pathname}${url.search}`;
+        byPath.set(path, [
+            ...byPath.get(path) ?? [],
+            r.name
+        ]);
+    }
+    const paths = [
+        ...byPath.keys()
+    ];
+    if (paths.length === 0) return codeSpan(report.settings.healthPath);
+    if (paths.length === 1) return codeSpan(paths[0]);
+    return [
+        ...byPath
+    ].map(([path, regions])=>`${codeSpan(path)} (${regions.map((name)=>codeSpan(name)).join(', ')})`).join(', ');
+}
+function renderSummary(report) {
+    const { check, drill } = report;
+    const lines = [];
+    const healthyCount = check.healthyRegions.length;
+    lines.push(`### ${report.passed ? '✅' : '❌'} Failover check: ${check.healthy ? 'healthy' : 'unhealthy'} · ${healthyCount} of ${check.regions.length} regions healthy${drill ? ` · drill ${drill.status}${drill.rtoMs !== undefined ? `, RTO ${seconds(drill.rtoMs)}` : ''}` : ''}`, '');
+    if (report.problems.length) {
+        for (const p of report.problems)lines.push(`- ${failover_report_cell(p)}`);
+        lines.push('');
+    }
+    const st = report.settings;
+    lines.push(`${st.samples} samples per address of ${probedPaths(report)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${failover_report_cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a)=>code(a.line)).join(', ')}.` : ''}`, '', '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |', '|---|---|---|---:|---:|---:|---:|---|---|', ...check.regions.map(regionRow), '');
+    for (const r of check.regions){
+        lines.push(details(`${r.verdict.status === 'healthy' ? '✅' : '❌'} <b>${escapeHtml(r.name)}</b>: ${r.verdict.stats.succeeded}/${r.verdict.stats.samples} ok, error rate ${formatRate(r.verdict.stats.errorRate)}`, regionDetails(r), r.verdict.status !== 'healthy'), '');
+    }
+    lines.push(...dnsSection(check));
+    if (drill) lines.push(...drillSection(drill));
+    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/check.js
@@ -80379,112 +80801,6 @@ async function runHealthCheck(regions, dns, settings, deps) {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/shell.js
-/**
- * Runs the drill's inject and recover commands as a workflow `run:` step would: `bash -e -o pipefail -c` in the
- * workspace, with the step's environment, stdout and stderr captured as one stream (in the order written) and
- * streamed line by line, the exit code checked by the caller. Bounded by a timeout: past it the whole process group gets SIGTERM, then SIGKILL.
- */ 
-function shellSucceeded(result) {
-    return result.exitCode === 0 && !result.timedOut;
-}
-/** `exit code 0 after 1.2s`, `timed out after 30s`, `killed by SIGKILL`. */ function describeShellResult(result) {
-    const after = `after ${+(result.durationMs / 1000).toFixed(2)}s`;
-    if (result.spawnError) return `could not start: ${result.spawnError}`;
-    if (result.timedOut) return `timed out ${after} (the process group was stopped)`;
-    if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'} ${after}`;
-    return `exit code ${result.exitCode} ${after}`;
-}
-const OUTPUT_LIMIT = 1024 * 1024;
-/** After the shell exits, how long to wait for stdio to close (a background child may hold it open). */ const STDIO_GRACE_MS = 500;
-const KILL_GRACE_MS = 2000;
-const bashRunner = {
-    run (command, options) {
-        return new Promise((resolve)=>{
-            const startedAt = Date.now();
-            let output = '';
-            let pending = '';
-            let timedOut = false;
-            let settled = false;
-            // stderr joins stdout inside the shell, so the log keeps the order in which lines were written
-            const script = `exec 2>&1\n${command}`;
-            const child = (0,external_node_child_process_.spawn)('bash', [
-                '--noprofile',
-                '--norc',
-                '-e',
-                '-o',
-                'pipefail',
-                '-c',
-                script
-            ], {
-                cwd: options.cwd,
-                env: options.env,
-                stdio: [
-                    'ignore',
-                    'pipe',
-                    'pipe'
-                ],
-                detached: true
-            });
-            const onData = (chunk)=>{
-                const text = chunk.toString('utf8');
-                output = (output + text).slice(-OUTPUT_LIMIT);
-                if (!options.onLine) return;
-                const lines = (pending + text).split('\n');
-                pending = lines.pop() ?? '';
-                for (const line of lines)options.onLine(line.replace(/\r$/, ''));
-            };
-            child.stdout.on('data', onData);
-            child.stderr.on('data', onData);
-            const killGroup = (signal)=>{
-                try {
-                    if (child.pid !== undefined) process.kill(-child.pid, signal);
-                } catch  {
-                // already gone
-                }
-            };
-            let killTimer;
-            const timer = setTimeout(()=>{
-                timedOut = true;
-                killGroup('SIGTERM');
-                killTimer = setTimeout(()=>killGroup('SIGKILL'), KILL_GRACE_MS);
-            }, options.timeoutMs);
-            const finish = (exitCode, signal, spawnError)=>{
-                if (settled) return;
-                settled = true;
-                clearTimeout(timer);
-                clearTimeout(killTimer);
-                if (pending && options.onLine) options.onLine(pending);
-                child.stdout.destroy();
-                child.stderr.destroy();
-                resolve({
-                    command,
-                    exitCode,
-                    ...signal ? {
-                        signal
-                    } : {},
-                    timedOut,
-                    ...spawnError ? {
-                        spawnError
-                    } : {},
-                    startedAt,
-                    durationMs: Date.now() - startedAt,
-                    output
-                });
-            };
-            child.on('error', (error)=>finish(null, null, error.message));
-            child.on('exit', (code, signal)=>{
-                // let the pipes drain; a background process that keeps them open does not hold the step
-                const grace = setTimeout(()=>finish(code, signal), STDIO_GRACE_MS);
-                child.on('close', ()=>{
-                    clearTimeout(grace);
-                    finish(code, signal);
-                });
-            });
-        });
-    }
-};
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/drill.js
 /**
  * The failover drill and its RTO clock, with AWS Resilience Hub's semantics: RTO runs from the fault's start
@@ -80503,7 +80819,7 @@ const bashRunner = {
  * expected region. A success is the time its answer arrived. Everything is recorded for the report.
  */ 
 
-function seconds(ms) {
+function drill_seconds(ms) {
     return `${+(ms / 1000).toFixed(3)}s`;
 }
 function describeProbe(answer) {
@@ -80588,7 +80904,7 @@ async function runDrill(settings, deps) {
         } else {
             t0 = clock.now();
             report.t0 = new Date(t0).toISOString();
-            deps.log(`time zero: drill-inject returned; probing ${settings.url} every ${seconds(settings.intervalMs)} until ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''}`);
+            deps.log(`time zero: drill-inject returned; probing ${settings.url} every ${drill_seconds(settings.intervalMs)} until ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''}`);
             await probeUntilStable(settings, deps, t0, report);
             if (report.rtoMs !== undefined && settings.stateUrl) {
                 report.stateAfter = await deps.readState(settings.stateUrl);
@@ -80620,7 +80936,7 @@ async function runDrill(settings, deps) {
         attempts,
         waitedMs: clock.now() - started
     };
-    if (!steady.ok) report.problems.push(`no steady state after recover (${attempts} check${attempts === 1 ? '' : 's'} over ${seconds(report.steadyAfter.waitedMs)}): ${steady.problems.join('; ')}`);
+    if (!steady.ok) report.problems.push(`no steady state after recover (${attempts} check${attempts === 1 ? '' : 's'} over ${drill_seconds(report.steadyAfter.waitedMs)}): ${steady.problems.join('; ')}`);
     report.status = report.problems.length === 0 ? 'passed' : 'failed';
     return report;
 }
@@ -80661,7 +80977,7 @@ async function probeUntilStable(settings, deps, t0, report) {
             note,
             streak
         });
-        deps.log(`+${seconds(end - t0)} probe ${n}: ${success ? '✓' : '✗'} ${note}${success ? ` (${streak}/${settings.stable})` : ''}`);
+        deps.log(`+${drill_seconds(end - t0)} probe ${n}: ${success ? '✓' : '✗'} ${note}${success ? ` (${streak}/${settings.stable})` : ''}`);
         if (streak >= settings.stable) {
             report.rtoMs = streakStartMs;
             report.recoveredMs = end - t0;
@@ -80670,9 +80986,9 @@ async function probeUntilStable(settings, deps, t0, report) {
     }
     if (report.rtoMs === undefined) {
         const last = report.probes.at(-1);
-        report.problems.push(`the drill timed out: no ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''} within drill-timeout ${seconds(settings.timeoutMs)} (${report.probes.length} probes, ${report.probes.filter((p)=>p.success).length} succeeded; last: ${last?.note ?? 'none'})`);
+        report.problems.push(`the drill timed out: no ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''} within drill-timeout ${drill_seconds(settings.timeoutMs)} (${report.probes.length} probes, ${report.probes.filter((p)=>p.success).length} succeeded; last: ${last?.note ?? 'none'})`);
     } else if (settings.rtoMaxMs !== undefined && report.rtoMs > settings.rtoMaxMs) {
-        report.problems.push(`RTO ${seconds(report.rtoMs)} exceeds rto-max ${seconds(settings.rtoMaxMs)}`);
+        report.problems.push(`RTO ${drill_seconds(report.rtoMs)} exceeds rto-max ${drill_seconds(settings.rtoMaxMs)}`);
     }
 }
 /**
@@ -80778,243 +81094,189 @@ const ANY_SUCCESS = {
     };
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/run.js
 /**
- * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
- * failure has a kind (for counting) and a message that names it the way an operator would (`connection
- * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
- */ 
-
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/report.js
-/**
- * The failover report: a JSON document with every probe and its timing (the `report` output), and the job
- * summary: a table of the regions (status, p50/p95/p99, errors, failing SLA lines) with a table per region, the
- * failover record's answers, and the drill: its milestones, a Mermaid chart of the probes over time, and the
- * timeline of every probe (time since the fault, address, region that answered, outcome).
+ * A whole failover check, as the action runs it: the health check of every region and of the failover record,
+ * then, when the plan has one, the drill (whose steady state is that same health check, run again after
+ * recover), and the verdict: which problems fail the step and which are only warnings. Plain data in, the
+ * report out; the resolver, prober, shell, clock and log come in through `FailoverDeps`.
  */ 
 
 
 
-function sampleJson(s, n) {
+
+/**
+ * The values to register as secrets before anything is logged: every header value, and the credential of an
+ * `Authorization`-style `<scheme> <credential>` value on its own (a log line may show it without its scheme).
+ */ function headerSecrets(headers) {
+    const secrets = [];
+    for (const value of Object.values(headers)){
+        if (!value) continue;
+        secrets.push(value);
+        const credential = /^\S+\s+(\S{4,})$/.exec(value)?.[1];
+        if (credential) secrets.push(credential);
+    }
+    return secrets;
+}
+/** Where each address of dns-name is probed: drill-url when it is on that name, else the first region's URL. */ function dnsProbeUrl(plan) {
+    const name = plan.dns.name;
+    if (plan.drill) {
+        const drillUrl = probeUrl(plan.drill.url, plan.healthPath);
+        if (urlHost(drillUrl).toLowerCase() === name.toLowerCase()) return drillUrl;
+    }
+    const url = probeUrl(plan.regions[0].url, plan.healthPath);
+    url.hostname = name;
+    return url;
+}
+function dnsSpecOf(plan) {
+    if (!plan.dns) return undefined;
     return {
-        n,
-        startedAt: new Date(s.startedAt).toISOString(),
-        address: s.address,
-        ok: s.ok,
-        status: s.status,
-        region: s.region,
-        latencyMs: s.timings.totalMs,
-        timings: s.timings,
-        failure: s.failure
+        name: plan.dns.name,
+        ...plan.dnsResolver ? {
+            server: plan.dnsResolver
+        } : {},
+        ...plan.dns.expect ? {
+            expect: plan.dns.expect
+        } : {},
+        probeUrl: dnsProbeUrl(plan)
     };
 }
-function statsJson(stats) {
-    const { sorted: _sorted, ...rest } = stats;
-    return rest;
-}
-function addressJson(a) {
+function drillSettingsOf(drill, healthPath) {
     return {
-        address: a.address,
-        down: a.verdict.down,
-        reasons: a.verdict.reasons,
-        answeredBy: a.answeredBy,
-        stats: statsJson(a.stats),
-        samples: a.samples.map((s, i)=>sampleJson(s, i + 1))
+        inject: drill.inject,
+        recover: drill.recover,
+        url: probeUrl(drill.url, healthPath),
+        ...drill.expectRegion !== undefined ? {
+            expectRegion: drill.expectRegion
+        } : {},
+        intervalMs: drill.intervalMs,
+        stable: drill.stable,
+        timeoutMs: drill.timeoutMs,
+        ...drill.rtoMaxMs !== undefined ? {
+            rtoMaxMs: drill.rtoMaxMs
+        } : {},
+        ...drill.stateUrl ? {
+            stateUrl: new URL(drill.stateUrl)
+        } : {}
     };
 }
-/** The JSON written to the `report` path. */ function report_buildJsonReport(report) {
-    const { check, drill } = report;
+/** The settings as the report echoes them: status and body as text, headers left out, the resolver named. */ function reportSettingsOf(plan, resolver) {
     return {
-        tool: 'failover-check',
-        startedAt: report.startedAt,
-        finishedAt: report.finishedAt,
-        passed: report.passed,
-        healthy: check.healthy,
-        healthyRegions: check.healthyRegions,
-        unhealthyRegions: check.unhealthyRegions,
-        problems: report.problems,
-        settings: {
-            ...report.settings,
-            sla: report.settings.sla.map((a)=>a.line),
-            quantiles: 'linear interpolation between the nearest ranks (k6), over successful samples'
-        },
-        regions: check.regions.map((r)=>({
-                name: r.name,
-                url: r.url,
-                host: r.host,
-                expectRegion: r.expectRegion,
-                status: r.verdict.status,
-                reasons: r.verdict.reasons,
-                resolution: r.resolution,
-                stats: statsJson(r.verdict.stats),
-                sla: r.verdict.sla,
-                addresses: r.addresses.map(addressJson)
-            })),
-        dns: check.dns ? {
-            ...check.dns,
-            addresses: check.dns.addresses.map(addressJson)
-        } : undefined,
-        drill: drill ? {
-            ...drill,
-            rtoSeconds: drill.rtoMs === undefined ? undefined : drill.rtoMs / 1000,
-            firstSuccessSeconds: drill.firstSuccessMs === undefined ? undefined : drill.firstSuccessMs / 1000,
-            probes: drill.probes.map((p)=>({
-                    ...p,
-                    atSeconds: p.atMs / 1000,
-                    results: p.results.map((r, i)=>sampleJson(r, i + 1))
-                }))
-        } : undefined
+        healthPath: plan.healthPath,
+        expectedStatus: plan.expectedStatus.text,
+        ...plan.bodyMatch ? {
+            bodyMatch: String(plan.bodyMatch)
+        } : {},
+        timeoutMs: plan.timeoutMs,
+        samples: plan.samples,
+        concurrency: plan.concurrency,
+        sla: plan.sla,
+        minHealthy: plan.minHealthy,
+        resolver: resolver.describe()
     };
 }
-function failover_report_cell(text) {
-    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-const code = (text)=>codeSpan(text, {
-        inTable: true
+/** One log line per region and one for the failover record. */ function checkLogLines(check, prefix = '') {
+    const lines = check.regions.map((r)=>{
+        const s = r.verdict.stats;
+        const latency = s.latency ? `, p50 ${formatLatency(s.latency.p50)} p95 ${formatLatency(s.latency.p95)} p99 ${formatLatency(s.latency.p99)}` : '';
+        const line = `${prefix}${r.name} (${r.resolution.addresses.join(', ') || r.host}): ${r.verdict.status}, ${s.succeeded}/${s.samples} ok${latency}`;
+        return r.verdict.status === 'healthy' ? line : `${line}: ${r.verdict.reasons.join('; ')}`;
     });
-function latency(stats, key) {
-    return stats.latency ? formatLatency(stats.latency[key]) : '—';
-}
-function report_seconds(ms) {
-    return ms === undefined ? '—' : `${+(ms / 1000).toFixed(3)} s`;
-}
-function regionRow(r) {
-    const stats = r.verdict.stats;
-    const status = r.verdict.status === 'healthy' ? '✅ healthy' : '❌ unhealthy';
-    const failing = r.verdict.sla.filter((s)=>!s.pass);
-    const addresses = r.resolution.addresses.length ? r.resolution.addresses.join(', ') : 'unresolved';
-    const errors = r.resolution.problem ? r.resolution.problem : describeFailures(r.addresses.flatMap((a)=>a.samples)) || '—';
-    return `| ${code(r.name)} | ${failover_report_cell(addresses)} | ${status} | ${stats.succeeded}/${stats.samples} | ${latency(stats, 'p50')} | ${latency(stats, 'p95')} | ${latency(stats, 'p99')} | ${failover_report_cell(errors)} | ${failing.length ? failing.map((s)=>`${code(s.line)} (${failover_report_cell(s.note)})`).join('<br>') : '—'} |`;
-}
-function regionDetails(r) {
-    const lines = [];
-    lines.push(`URL ${code(r.url)}${r.expectRegion ? `, must report region ${code(r.expectRegion)}` : ''}.`, '');
-    if (r.verdict.reasons.length) {
-        for (const reason of r.verdict.reasons)lines.push(`- ${failover_report_cell(reason)}`);
-        lines.push('');
-    }
-    lines.push('| address | status | samples | min | p50 | p95 | p99 | max | answered by | errors |', '|---|---|---:|---:|---:|---:|---:|---:|---|---|');
-    for (const a of r.addresses){
-        const s = a.stats;
-        const by = Object.entries(a.answeredBy).map(([region, n])=>`${region} ×${n}`).join(', ');
-        lines.push(`| ${code(a.address)} | ${a.verdict.down ? '❌ down' : '✅ up'} | ${s.succeeded}/${s.samples} | ${s.latency ? formatLatency(s.latency.min) : '—'} | ${latency(s, 'p50')} | ${latency(s, 'p95')} | ${latency(s, 'p99')} | ${s.latency ? formatLatency(s.latency.max) : '—'} | ${failover_report_cell(by || '—')} | ${failover_report_cell(describeFailures(a.samples) || '—')} |`);
-    }
-    if (r.verdict.sla.length) {
-        lines.push('', '| SLA | measured | result |', '|---|---|---|');
-        for (const s of r.verdict.sla)lines.push(`| ${code(s.line)} | ${failover_report_cell(s.note)} | ${s.pass ? '✅ holds' : '❌ broken'} |`);
-    }
-    return lines.join('\n');
-}
-function dnsSection(check) {
-    const dns = check.dns;
-    if (!dns) return [];
-    const lines = [
-        `#### ${dns.ok ? '✅' : '❌'} Failover record ${codeSpan(dns.name)}`,
-        ''
-    ];
-    lines.push(`Asked ${failover_report_cell(dns.resolver)}${dns.expected ? `; expected ${dns.expected.map((e)=>codeSpan(e)).join(', ')}` : ''}.`, '');
-    if (dns.error) lines.push(`**${failover_report_cell(dns.error)}**`, '');
-    if (dns.answer) {
-        lines.push('| record | answer | TTL | probe |', '|---|---|---:|---|');
-        for (const c of dns.answer.cnames)lines.push(`| CNAME | ${code(c)} | — | — |`);
-        for (const a of dns.answer.addresses){
-            const probed = dns.addresses.find((p)=>p.address === a.address);
-            const probe = probed ? `${probed.verdict.down ? '❌ down' : '✅ up'} ${probed.stats.succeeded}/${probed.stats.samples}${probed.stats.latency ? `, p95 ${formatLatency(probed.stats.latency.p95)}` : ''}${Object.keys(probed.answeredBy).length ? `, ${Object.keys(probed.answeredBy).join(', ')}` : ''}${probed.verdict.down ? `: ${describeFailures(probed.samples)}` : ''}` : '—';
-            lines.push(`| ${a.family === 6 ? 'AAAA' : 'A'} | ${code(a.address)} | ${a.ttl ?? '—'} | ${failover_report_cell(probe)} |`);
-        }
-        lines.push('', `Each address probed on its own at ${code(dns.probeUrl)} (Host ${code(dns.name)}).`, '');
-    }
-    for (const p of dns.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
-    if (dns.problems.length) lines.push('');
-    return lines;
-}
-/** Picks at most `max` probes for the chart, keeping the first success and the last probe. */ function chartProbes(drill, max = 60) {
-    const probes = drill.probes;
-    if (probes.length <= max) return probes;
-    const step = Math.ceil(probes.length / max);
-    const firstSuccess = probes.findIndex((p)=>p.success);
-    return probes.filter((_, i)=>i % step === 0 || i === firstSuccess || i === probes.length - 1);
-}
-function drillChart(drill) {
-    const probes = chartProbes(drill);
-    if (probes.length === 0) return '';
-    const latencyOf = (p)=>p.success ? Math.max(...p.results.map((r)=>r.timings.totalMs)) : 0;
-    const max = Math.max(1, ...probes.map(latencyOf));
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "Drill: latency of each probe of the entry point (0 = failed)"`,
-        `  x-axis "seconds since the fault (inject returned)" [${probes.map((p)=>`"${(p.atMs / 1000).toFixed(1)}"`).join(', ')}]`,
-        `  y-axis "latency (ms)" 0 --> ${Math.ceil(max * 1.1)}`,
-        `  bar [${probes.map((p)=>Math.round(latencyOf(p) * 10) / 10).join(', ')}]`,
-        '```'
-    ].join('\n');
-}
-function drillSection(drill) {
-    const icon = drill.status === 'passed' ? '✅' : '❌';
-    const lines = [
-        `#### ${icon} Drill: ${drill.status}`,
-        ''
-    ];
-    const s = drill.settings;
-    lines.push(`Entry point ${codeSpan(s.url)}${s.expectRegion ? `, expected region ${codeSpan(s.expectRegion)}` : ''}; a probe every ${report_seconds(s.intervalMs)}, recovered after ${s.stable} successes in a row, drill-timeout ${report_seconds(s.timeoutMs)}${s.rtoMaxMs !== undefined ? `, rto-max ${report_seconds(s.rtoMaxMs)}` : ''}.`, '');
-    for (const p of drill.problems)lines.push(`- ❌ ${failover_report_cell(p)}`);
-    if (drill.problems.length) lines.push('');
-    if (drill.status === 'not-started') return lines;
-    lines.push('| milestone | time since the fault |', '|---|---:|');
-    if (drill.inject) lines.push(`| drill-inject: ${failover_report_cell(describeShellResult(drill.inject))} | ${drill.t0 ? `0 s (${drill.t0})` : '—'} |`);
-    const first = drill.probes.find((p)=>p.success);
-    lines.push(`| first success${first ? ` (${failover_report_cell(first.note)})` : ''} | ${report_seconds(drill.firstSuccessMs)} |`, `| **RTO**: first of ${s.stable} successes in a row | **${report_seconds(drill.rtoMs)}** |`, `| recovered: the ${s.stable}th success in a row | ${report_seconds(drill.recoveredMs)} |`);
-    if (drill.recover) lines.push(`| drill-recover: ${failover_report_cell(describeShellResult(drill.recover))} | ${report_seconds(drill.recoverStartMs)} → ${report_seconds(drill.recoverEndMs)} |`);
-    if (drill.steadyAfter) lines.push(`| steady state after recover: ${drill.steadyAfter.ok ? '✅' : '❌'} (${drill.steadyAfter.attempts} check${drill.steadyAfter.attempts === 1 ? '' : 's'}) | ${report_seconds((drill.recoverEndMs ?? 0) + drill.steadyAfter.waitedMs)} |`);
-    lines.push('');
-    if (drill.stateBefore) {
-        lines.push(`State at ${codeSpan(drill.settings.stateUrl ?? '')}: ${drill.stateMatch === undefined ? 'not read after the fault' : drill.stateMatch ? '✅ the same before the fault and after the failover' : '❌ differs'} (before from ${drill.stateBefore.region ?? drill.stateBefore.address ?? '?'}${drill.stateAfter ? `, after from ${drill.stateAfter.region ?? drill.stateAfter.address ?? '?'}` : ''}).`, '');
-    }
-    const chart = drillChart(drill);
-    if (chart) lines.push(chart, '');
-    if (drill.probes.length) {
-        const rows = [
-            '| # | t (s) | address | region | outcome | latency | streak |',
-            '|---:|---:|---|---|---|---:|---:|',
-            ...drill.probes.map((p)=>{
-                const latencies = p.results.map((r)=>formatLatency(r.timings.totalMs)).join(', ');
-                return `| ${p.n} | ${(p.atMs / 1000).toFixed(3)} | ${failover_report_cell(p.addresses.join(', ') || '—')} | ${failover_report_cell(p.regions.join(', ') || '—')} | ${p.success ? '✅' : '❌'} ${failover_report_cell(p.note)} | ${latencies || '—'} | ${p.streak} |`;
-            })
-        ].join('\n');
-        lines.push(details(`Timeline: ${drill.probes.length} probes`, rows, drill.status !== 'passed'), '');
+    if (check.dns) {
+        const answers = check.dns.answer ? [
+            ...check.dns.answer.cnames.map((c)=>`CNAME ${c}`),
+            ...check.dns.answer.addresses.map((a)=>`${a.address} (TTL ${a.ttl ?? '?'})`)
+        ].join(', ') : check.dns.error;
+        lines.push(`${prefix}failover record ${check.dns.name}: ${answers}${check.dns.ok ? '' : `: ${check.dns.problems.join('; ')}`}`);
     }
     return lines;
 }
-function renderSummary(report) {
-    const { check, drill } = report;
-    const lines = [];
-    const healthyCount = check.healthyRegions.length;
-    lines.push(`### ${report.passed ? '✅' : '❌'} Failover check: ${check.healthy ? 'healthy' : 'unhealthy'} · ${healthyCount} of ${check.regions.length} regions healthy${drill ? ` · drill ${drill.status}${drill.rtoMs !== undefined ? `, RTO ${report_seconds(drill.rtoMs)}` : ''}` : ''}`, '');
-    if (report.problems.length) {
-        for (const p of report.problems)lines.push(`- ${failover_report_cell(p)}`);
-        lines.push('');
+/** The drill's steady state: every region healthy (min-healthy does not lower the bar) and the record right. */ function steadyStateOf(check) {
+    return {
+        ok: check.unhealthyRegions.length === 0 && (check.dns?.ok ?? true),
+        problems: check.problems.slice()
+    };
+}
+/** The title of a drill command's log group: its label and the command's first line, shortened. */ function commandTitle(label, command) {
+    const line = command.trim().split('\n')[0] ?? '';
+    return `${label}: ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`;
+}
+const run_seconds = (ms)=>`${(ms / 1000).toFixed(3)}s`;
+async function runFailoverCheck(plan, deps) {
+    const startedAt = new Date().toISOString();
+    const dns = dnsSpecOf(plan);
+    const checkDeps = {
+        resolver: deps.resolver,
+        prober: deps.prober,
+        clock: deps.clock
+    };
+    const count = plan.regions.length;
+    deps.log(`Probing ${count} region${count === 1 ? '' : 's'}${dns ? ` and the failover record ${dns.name}` : ''}: ${plan.samples} samples per address, at most ${plan.concurrency} in flight, names resolved by ${deps.resolver.describe()}.`);
+    const check = await runHealthCheck(plan.regions, dns, plan, checkDeps);
+    for (const line of checkLogLines(check))deps.log(line);
+    let drill;
+    if (plan.drill) {
+        const entry = {
+            resolver: deps.resolver,
+            prober: deps.prober,
+            timeoutMs: plan.timeoutMs,
+            headers: plan.headers
+        };
+        const drillDeps = {
+            clock: deps.clock,
+            runCommand: (label, command, timeoutMs)=>deps.group(commandTitle(label, command), async ()=>{
+                    const result = await deps.shell.run(command, {
+                        cwd: deps.workspace,
+                        env: deps.env,
+                        timeoutMs,
+                        onLine: (line)=>deps.log(line)
+                    });
+                    deps.log(`${label}: ${describeShellResult(result)}`);
+                    return result;
+                }),
+            probeEntry: entryProber({
+                ...entry,
+                expectedStatus: plan.expectedStatus,
+                ...plan.bodyMatch ? {
+                    bodyMatch: plan.bodyMatch
+                } : {}
+            }),
+            readState: stateReader(entry),
+            steadyState: async (phase)=>{
+                if (phase === 'before') return steadyStateOf(check);
+                const again = await runHealthCheck(plan.regions, dns, plan, checkDeps);
+                for (const line of checkLogLines(again, 'after recover: '))deps.log(line);
+                return steadyStateOf(again);
+            },
+            log: (message)=>deps.log(message)
+        };
+        drill = await runDrill(drillSettingsOf(plan.drill, plan.healthPath), drillDeps);
+        deps.log(`Drill ${drill.status}${drill.rtoMs !== undefined ? `: RTO ${run_seconds(drill.rtoMs)}, first success ${run_seconds(drill.firstSuccessMs ?? 0)}` : ''}.`);
     }
-    const st = report.settings;
-    lines.push(`${st.samples} samples per address of ${code(st.healthPath)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${report_seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${failover_report_cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a)=>code(a.line)).join(', ')}.` : ''}`, '', '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |', '|---|---|---|---:|---:|---:|---:|---|---|', ...check.regions.map(regionRow), '');
-    for (const r of check.regions){
-        lines.push(details(`${r.verdict.status === 'healthy' ? '✅' : '❌'} <b>${escapeHtml(r.name)}</b>: ${r.verdict.stats.succeeded}/${r.verdict.stats.samples} ok, error rate ${formatRate(r.verdict.stats.errorRate)}`, regionDetails(r), r.verdict.status !== 'healthy'), '');
-    }
-    lines.push(...dnsSection(check));
-    if (drill) lines.push(...drillSection(drill));
-    return lines.join('\n');
+    // under min-healthy, an unhealthy region is a warning (warningsOf), not a failure
+    const problems = [
+        ...check.healthy ? [] : check.problems,
+        ...drill?.problems ?? []
+    ];
+    return {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        settings: reportSettingsOf(plan, deps.resolver),
+        check,
+        ...drill ? {
+            drill
+        } : {},
+        passed: problems.length === 0,
+        problems
+    };
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/main.js
 /**
- * failover-check: probe every region and the failover record, judge them against the SLA, and in a drill inject
- * a fault and measure how long the standby takes to serve (RTO). Reads the inputs, wires the real resolver,
- * prober, shell and clock into the domain (src/failover/), and writes the outputs, the JSON report and the job
- * summary. The step fails when too few regions are healthy, the failover record is wrong, or the drill failed.
+ * failover-check: reads the inputs, wires the real resolver, prober, shell and clock into the failover check
+ * (src/failover/run.ts), and writes the outputs, the JSON report and the job summary. The step fails when too
+ * few regions are healthy, the failover record is wrong, or the drill failed.
  */ 
-
-
-
 
 
 
@@ -81029,188 +81291,33 @@ const failover_check_main_defaultDeps = ()=>({
         prober: httpProber,
         shell: bashRunner
     });
-/** Where each address of dns-name is probed: drill-url when it is on that name, else the first region's URL. */ function dnsProbeUrl(inputs) {
-    const name = inputs.dns.name;
-    if (inputs.drill) {
-        const drillUrl = probeUrl(inputs.drill.url, inputs.healthPath);
-        if (urlHost(drillUrl).toLowerCase() === name.toLowerCase()) return drillUrl;
-    }
-    const url = probeUrl(inputs.regions[0].url, inputs.healthPath);
-    url.hostname = name;
-    return url;
-}
-function logCheck(io, check, label) {
-    for (const r of check.regions){
-        const s = r.verdict.stats;
-        const latency = s.latency ? `, p50 ${formatLatency(s.latency.p50)} p95 ${formatLatency(s.latency.p95)} p99 ${formatLatency(s.latency.p99)}` : '';
-        const line = `${label}${r.name} (${r.resolution.addresses.join(', ') || r.host}): ${r.verdict.status}, ${s.succeeded}/${s.samples} ok${latency}`;
-        if (r.verdict.status === 'healthy') io.info(line);
-        else io.info(`${line}: ${r.verdict.reasons.join('; ')}`);
-    }
-    if (check.dns) {
-        const answers = check.dns.answer ? [
-            ...check.dns.answer.cnames.map((c)=>`CNAME ${c}`),
-            ...check.dns.answer.addresses.map((a)=>`${a.address} (TTL ${a.ttl ?? '?'})`)
-        ].join(', ') : check.dns.error;
-        io.info(`${label}failover record ${check.dns.name}: ${answers}${check.dns.ok ? '' : `: ${check.dns.problems.join('; ')}`}`);
-    }
-}
-function steadyStateOf(check) {
-    const problems = check.problems.slice();
-    return {
-        ok: check.unhealthyRegions.length === 0 && (check.dns?.ok ?? true),
-        problems
-    };
-}
-function firstLine(command) {
-    const line = command.trim().split('\n')[0] ?? '';
-    return line.length > 80 ? `${line.slice(0, 80)}…` : line;
-}
 async function failover_check_main_run(io, deps = failover_check_main_defaultDeps()) {
     const inputs = failover_check_inputs_parseInputs(io);
-    for (const value of Object.values(inputs.headers)){
-        if (!value) continue;
-        io.setSecret(value);
-        // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too
-        const credential = /^\S+\s+(\S{4,})$/.exec(value)?.[1];
-        if (credential) io.setSecret(credential);
-    }
-    const startedAt = new Date().toISOString();
-    const resolver = inputs.dnsResolver ? serverResolver(inputs.dnsResolver) : systemResolver();
-    const settings = {
-        healthPath: inputs.healthPath,
-        expectedStatus: inputs.expectedStatus,
-        ...inputs.bodyMatch ? {
-            bodyMatch: inputs.bodyMatch
-        } : {},
-        timeoutMs: inputs.timeoutMs,
-        samples: inputs.samples,
-        concurrency: inputs.concurrency,
-        headers: inputs.headers,
-        sla: inputs.sla,
-        minHealthy: inputs.minHealthy
-    };
-    const dns = inputs.dns ? {
-        name: inputs.dns.name,
-        ...inputs.dnsResolver ? {
-            server: inputs.dnsResolver
-        } : {},
-        ...inputs.dns.expect ? {
-            expect: inputs.dns.expect
-        } : {},
-        probeUrl: dnsProbeUrl(inputs)
-    } : undefined;
-    const checkDeps = {
-        resolver,
+    for (const secret of headerSecrets(inputs.headers))io.setSecret(secret);
+    const report = await runFailoverCheck(inputs, {
+        resolver: inputs.dnsResolver ? serverResolver(inputs.dnsResolver) : systemResolver(),
         prober: deps.prober,
-        clock: deps.clock
-    };
-    io.info(`Probing ${inputs.regions.length} region${inputs.regions.length === 1 ? '' : 's'}${dns ? ` and the failover record ${dns.name}` : ''}: ${inputs.samples} samples per address, at most ${inputs.concurrency} in flight, names resolved by ${resolver.describe()}.`);
-    const check = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
-    logCheck(io, check, '');
-    let drill;
-    if (inputs.drill) {
-        const d = inputs.drill;
-        const workspace = deps.env['GITHUB_WORKSPACE'] || process.cwd();
-        const entry = {
-            resolver,
-            prober: deps.prober,
-            timeoutMs: inputs.timeoutMs,
-            headers: inputs.headers
-        };
-        drill = await runDrill({
-            inject: d.inject,
-            recover: d.recover,
-            url: probeUrl(d.url, inputs.healthPath),
-            ...d.expectRegion !== undefined ? {
-                expectRegion: d.expectRegion
-            } : {},
-            intervalMs: d.intervalMs,
-            stable: d.stable,
-            timeoutMs: d.timeoutMs,
-            ...d.rtoMaxMs !== undefined ? {
-                rtoMaxMs: d.rtoMaxMs
-            } : {},
-            ...d.stateUrl ? {
-                stateUrl: new URL(d.stateUrl)
-            } : {}
-        }, {
-            clock: deps.clock,
-            runCommand: (label, command, timeoutMs)=>io.group(`${label}: ${firstLine(command)}`, async ()=>{
-                    const result = await deps.shell.run(command, {
-                        cwd: workspace,
-                        env: deps.env,
-                        timeoutMs,
-                        onLine: (line)=>io.info(line)
-                    });
-                    io.info(`${label}: ${describeShellResult(result)}`);
-                    return result;
-                }),
-            probeEntry: entryProber({
-                ...entry,
-                expectedStatus: inputs.expectedStatus,
-                ...inputs.bodyMatch ? {
-                    bodyMatch: inputs.bodyMatch
-                } : {}
-            }),
-            readState: stateReader(entry),
-            steadyState: async (phase)=>{
-                if (phase === 'before') return steadyStateOf(check);
-                const again = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
-                logCheck(io, again, 'after recover: ');
-                return steadyStateOf(again);
-            },
-            log: (message)=>io.info(message)
-        });
-        io.info(`Drill ${drill.status}${drill.rtoMs !== undefined ? `: RTO ${(drill.rtoMs / 1000).toFixed(3)}s, first success ${((drill.firstSuccessMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
-    }
-    const problems = [
-        ...check.healthy ? [] : check.problems,
-        ...drill?.problems ?? []
-    ];
-    if (check.healthy) for (const p of check.problems)io.warning(p);
-    const report = {
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        settings: {
-            healthPath: inputs.healthPath,
-            expectedStatus: inputs.expectedStatus.text,
-            ...inputs.bodyMatch ? {
-                bodyMatch: String(inputs.bodyMatch)
-            } : {},
-            timeoutMs: inputs.timeoutMs,
-            samples: inputs.samples,
-            concurrency: inputs.concurrency,
-            sla: inputs.sla,
-            minHealthy: inputs.minHealthy,
-            resolver: resolver.describe()
-        },
-        check,
-        ...drill ? {
-            drill
-        } : {},
-        passed: problems.length === 0,
-        problems
-    };
-    const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
-    (0,external_node_fs_.mkdirSync)(dir, {
-        recursive: true
+        clock: deps.clock,
+        shell: deps.shell,
+        workspace: deps.env['GITHUB_WORKSPACE'] || process.cwd(),
+        env: deps.env,
+        log: (message)=>io.info(message),
+        group: (title, body)=>io.group(title, body)
     });
-    const reportPath = (0,external_node_path_.join)(dir, `failover-check-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
-    (0,external_node_fs_.writeFileSync)(reportPath, JSON.stringify(report_buildJsonReport(report), null, 2));
-    io.setOutput('healthy', String(check.healthy));
-    io.setOutput('healthy-regions', JSON.stringify(check.healthyRegions));
-    io.setOutput('unhealthy-regions', JSON.stringify(check.unhealthyRegions));
-    if (drill?.rtoMs !== undefined) io.setOutput('rto-seconds', (drill.rtoMs / 1000).toFixed(3));
-    if (drill?.firstSuccessMs !== undefined) io.setOutput('first-success-seconds', (drill.firstSuccessMs / 1000).toFixed(3));
+    for (const warning of warningsOf(report))io.warning(warning);
+    const reportPath = writeReportFile('failover-check', report_buildJsonReport(report), deps.env);
+    for (const [name, value] of Object.entries(failoverOutputs(report)))io.setOutput(name, value);
     io.setOutput('report', reportPath);
     await io.appendSummary(renderSummary(report));
-    if (problems.length) throw new errors/* ActionError */.lZ(`Failover check failed: ${problems.join('; ')}`);
-    io.info(`Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
+    if (!report.passed) throw new errors/* ActionError */.lZ(verdictMessage(report));
+    io.info(verdictMessage(report));
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/registry.js
-/** Every action by its `command` name, for the root action's dispatcher, with the defaults its inputs take in code. */ 
+/**
+ * Every action by its `command` name, for the root action's dispatcher, with the defaults its inputs take in
+ * code, the inputs its action.yml declares, and the inputs of other commands a root step set.
+ */ 
 
 
 
@@ -81236,6 +81343,164 @@ const ACTIONS = {
         defaults: inputs_INPUT_DEFAULTS
     }
 };
+/**
+ * The inputs a root action step set that `command` does not declare: every input of the root action.yml (the
+ * union of all actions') other than `command` and the command's own, whose value is not empty and is not the
+ * root action.yml's default (the runner passes those whatever the command). A default that is an expression
+ * (`${{ github.token }}`) reaches the action evaluated, so such an input is never counted: its value cannot be
+ * told from one the step set.
+ */ function strayInputs(command, read) {
+    const own = new Set(DECLARED_INPUTS[command] ?? []);
+    const takenBy = new Map();
+    for (const [name, inputs] of Object.entries(DECLARED_INPUTS))for (const input of inputs)takenBy.set(input, [
+        ...takenBy.get(input) ?? [],
+        name
+    ]);
+    const stray = [];
+    for (const [input, names] of [
+        ...takenBy
+    ].sort(([a], [b])=>a.localeCompare(b))){
+        if (input === 'command' || own.has(input)) continue;
+        const value = read(input).trim();
+        if (value === '') continue;
+        const rootDefault = ROOT_INPUT_DEFAULTS[input];
+        if (rootDefault !== undefined && (rootDefault.includes('${{') || rootDefault.trim() === value)) continue;
+        stray.push({
+            input,
+            takenBy: names
+        });
+    }
+    return stray;
+}
+/** The warning for stray inputs: each named, with the commands that take it, and what to do. */ function describeStrayInputs(command, stray) {
+    const list = stray.map((s)=>`${s.input} (${s.takenBy.join(', ')})`).join(', ');
+    return stray.length === 1 ? `${command} ignores an input it does not take: ${list}. It is an input of the command in parentheses: remove it from this step, or run that command in a step of its own.` : `${command} ignores ${stray.length} inputs it does not take: ${list}. They are inputs of the commands in parentheses: remove them from this step, or run those commands in steps of their own.`;
+}
+// generated-inputs:start
+// generated by scripts/docs.mjs from actions/*/action.yml (npm run docs): do not edit by hand
+const DECLARED_INPUTS = {
+    'apply-gate': [
+        'github-token',
+        'pull-request',
+        'required-approvals',
+        'required-reviewers',
+        'require-code-owners',
+        'dismiss-stale',
+        'allow-author-approval',
+        'block-on-changes-requested',
+        'plan-json',
+        'plan-file',
+        'terraform-cmd',
+        'working-directory',
+        'label',
+        'trusted-comment-authors',
+        'fail-on-deny'
+    ],
+    'canary-gate': [
+        'provider',
+        'prometheus-url',
+        'aws-sigv4',
+        'prometheus-headers',
+        'aws-region',
+        'canary-selector',
+        'baseline-selector',
+        'canary-targets',
+        'baseline-targets',
+        'metrics',
+        'metrics-file',
+        'judge',
+        'interval',
+        'duration',
+        'iterations',
+        'initial-delay',
+        'confidence',
+        'promote-confidence',
+        'min-requests',
+        'pass-score',
+        'marginal-score',
+        'no-data',
+        'fail-on',
+        'dry-run',
+        'timeout'
+    ],
+    'failover-check': [
+        'regions',
+        'health-path',
+        'expected-status',
+        'body-match',
+        'timeout',
+        'samples',
+        'concurrency',
+        'headers',
+        'sla',
+        'min-healthy',
+        'dns-name',
+        'dns-resolver',
+        'dns-expect',
+        'drill-inject',
+        'drill-recover',
+        'drill-url',
+        'drill-expect-region',
+        'drill-interval',
+        'drill-stable',
+        'drill-timeout',
+        'rto-max',
+        'drill-state-url'
+    ],
+    'plan-comment': [
+        'plan-json',
+        'plan-file',
+        'terraform-cmd',
+        'working-directory',
+        'label',
+        'github-token',
+        'pull-request',
+        'mode',
+        'on-no-changes',
+        'max-length',
+        'details-url',
+        'comment-author',
+        'job-summary',
+        'status'
+    ]
+};
+const ROOT_INPUT_DEFAULTS = {
+    'allow-author-approval': 'false',
+    'aws-sigv4': 'auto',
+    'block-on-changes-requested': 'true',
+    concurrency: '16',
+    confidence: '0.99',
+    'dismiss-stale': 'true',
+    'drill-interval': '500ms',
+    'drill-stable': '5',
+    'drill-timeout': '5m',
+    'dry-run': 'false',
+    'expected-status': '200',
+    'fail-on': 'rollback,inconclusive',
+    'fail-on-deny': 'true',
+    'github-token': '${{ github.token }}',
+    'health-path': '/health',
+    'initial-delay': '0s',
+    interval: '30s',
+    'job-summary': 'true',
+    judge: 'sequential',
+    'marginal-score': '75',
+    'max-length': '65000',
+    'min-requests': '20',
+    mode: 'upsert',
+    'no-data': 'inconclusive',
+    'on-no-changes': 'comment',
+    'pass-score': '95',
+    'promote-confidence': '0.9',
+    provider: 'prometheus',
+    'require-code-owners': 'false',
+    'required-approvals': '1',
+    samples: '10',
+    status: 'planned',
+    'terraform-cmd': 'terraform',
+    'trusted-comment-authors': 'github-actions[bot]',
+    'working-directory': '.'
+}; // generated-inputs:end
 
 
 /***/ }),
@@ -81244,11 +81509,15 @@ const ACTIONS = {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */   R: () => (/* binding */ startAction)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
-/** The one way every action starts and fails: errors become a failed step with a clear message, never a stack. */ 
-async function runAction(run, io) {
+/**
+ * The one way every action starts and fails: the entry point of each bundle (src/actions/<name>/index.ts and the
+ * root src/index.ts) hands its `run` to `startAction`; errors become a failed step with a clear message, never a
+ * stack. (test/harness/runner.ts's `runAction` is another thing: it runs a built bundle as the runner does.)
+ */ 
+async function startAction(run, io) {
     try {
         await run(io);
     } catch (error) {
@@ -84297,15 +84566,20 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5192);
-/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(200);
-/** The root action: `command` picks one of the actions; every other input is passed through to it. */ 
+/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(746);
+/**
+ * The root action: `command` picks one of the actions; every other input is passed through to it. An input the
+ * step set that the command does not take (one of another command's) is named in a warning, never silently lost.
+ */ 
 
 
 
-await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .C)(async (io)=>{
+await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_2__/* .startAction */ .R)(async (io)=>{
     const command = io.getInput('command');
-    const action = _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .ACTIONS */ .k[command];
-    if (!action) throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('command', command, `one of ${Object.keys(_actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .ACTIONS */ .k).join(', ')}`);
+    const action = _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .ACTIONS */ .kl[command];
+    if (!action) throw new _common_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('command', command, `one of ${Object.keys(_actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .ACTIONS */ .kl).join(', ')}`);
+    const stray = (0,_actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .strayInputs */ .Rv)(command, (input)=>io.getInput(input));
+    if (stray.length) io.warning((0,_actions_registry_js__WEBPACK_IMPORTED_MODULE_3__/* .describeStrayInputs */ .or)(command, stray));
     await action.run(io);
 }, (0,_common_io_js__WEBPACK_IMPORTED_MODULE_1__/* .coreIO */ .I)());
 

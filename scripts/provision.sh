@@ -12,6 +12,8 @@ REQUIRED=(
   "dnsmasq dnsmasq-base"
   "openssl openssl"
   "curl curl"
+  "prometheus-blackbox-exporter prometheus-blackbox-exporter"
+  "chromium chromium"
 )
 
 missing_packages=()

@@ -37153,395 +37153,98 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3989);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8839);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7758);
 
 
 
-await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .C)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
+await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8839:
+/***/ 7758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: defaultDeps, dnsProbeUrl
+// UNUSED EXPORTS: defaultDeps
 
+// EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
+var errors = __nccwpck_require__(1777);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
-var errors = __nccwpck_require__(1777);
+;// CONCATENATED MODULE: ./.tmp/build/src/common/report-file.js
+/**
+ * The JSON report an action leaves for later steps (its `report` output): one new file per run of a step, in
+ * RUNNER_TEMP (the runner empties it after the job), or the working directory outside a runner. The name says
+ * which action wrote it and for which run, and never repeats: two steps of one job, or two runs of one step in
+ * the same millisecond, each get a file of their own, and an existing file is never overwritten.
+ */ 
+
+
+
+/** At most this many names are tried; each has 48 random bits, so a second try is already unheard of. */ const ATTEMPTS = 5;
+/**
+ * Writes `report` as indented JSON to `<action>-report-<GITHUB_RUN_ID or local>-<epoch ms>-<random>.json` in
+ * `env.RUNNER_TEMP` (created if missing), else in `cwd`, and returns the file's path.
+ */ function writeReportFile(action, report, env = process.env, cwd = process.cwd()) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(action)) throw new Error(`writeReportFile: the action name must be lower-case letters, digits and -, not "${action}"`);
+    const dir = env['RUNNER_TEMP'] || cwd;
+    const text = JSON.stringify(report, null, 2);
+    const run = (env['GITHUB_RUN_ID'] || 'local').replace(/[^\w.-]/g, '_');
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, {
+            recursive: true
+        });
+        for(let attempt = 1;; attempt++){
+            const path = (0,external_node_path_namespaceObject.join)(dir, `${action}-report-${run}-${Date.now()}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+            try {
+                (0,external_node_fs_namespaceObject.writeFileSync)(path, text, {
+                    flag: 'wx'
+                });
+                return path;
+            } catch (error) {
+                if (error.code !== 'EEXIST' || attempt >= ATTEMPTS) throw error;
+            }
+        }
+    } catch (error) {
+        throw new errors/* ActionError */.lZ(`Cannot write the ${action} report in ${dir}: ${error.message ?? String(error)}`, {
+            cause: error
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
+/** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
+    now: ()=>Date.now(),
+    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
+};
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
+/**
+ * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
+ * failure has a kind (for counting) and a message that names it the way an operator would (`connection
+ * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
+ */ 
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/dns-check.js
-/**
- * The failover record: what `dns-name` answers now, against `dns-expect` (addresses, or the CNAME target), and
- * its TTL against Route 53's failover guidance (60 s or less, or clients keep the old answer for longer than the
- * failover takes). The addresses it answers are then probed one by one (in check.ts), and a dead one is named.
- */ 
-/** Route 53's guidance for failover records: a TTL of 60 seconds or less. */ const MAX_FAILOVER_TTL_SECONDS = 60;
-function normaliseName(name) {
-    return name.trim().toLowerCase().replace(/\.$/, '');
-}
-function normaliseAddress(address) {
-    return address.trim().toLowerCase();
-}
-/** Problems of an answer against the expectation (empty when it matches) and the TTL rule. */ function judgeDnsAnswer(answer, expect) {
-    const problems = [];
-    if (expect && expect.length) {
-        const expectedAddresses = expect.filter((e)=>(0,external_node_net_.isIP)(e.trim())).map(normaliseAddress);
-        const expectedNames = expect.filter((e)=>!(0,external_node_net_.isIP)(e.trim())).map(normaliseName);
-        if (expectedAddresses.length) {
-            const got = new Set(answer.addresses.map((a)=>normaliseAddress(a.address)));
-            const want = new Set(expectedAddresses);
-            const missing = [
-                ...want
-            ].filter((a)=>!got.has(a));
-            const extra = [
-                ...got
-            ].filter((a)=>!want.has(a));
-            if (missing.length || extra.length) {
-                problems.push(`answers ${[
-                    ...got
-                ].join(', ') || 'nothing'}, expected ${[
-                    ...want
-                ].join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}${extra.length ? ` (unexpected ${extra.join(', ')})` : ''}`);
-            }
-        }
-        if (expectedNames.length) {
-            const chain = answer.cnames.map(normaliseName);
-            const missing = expectedNames.filter((n)=>!chain.includes(n));
-            if (missing.length) {
-                problems.push(chain.length ? `CNAME points to ${chain.join(' → ')}, expected ${expectedNames.join(', ')}` : `has no CNAME, expected a CNAME to ${expectedNames.join(', ')}`);
-            }
-        }
-    }
-    const ttls = answer.addresses.flatMap((a)=>a.ttl === undefined ? [] : [
-            a.ttl
-        ]);
-    const ttl = ttls.length ? Math.max(...ttls) : undefined;
-    if (ttl !== undefined && ttl > MAX_FAILOVER_TTL_SECONDS) {
-        problems.push(`TTL ${ttl}s is above ${MAX_FAILOVER_TTL_SECONDS}s: resolvers keep the old answer up to ${ttl}s after a failover`);
-    }
-    return problems;
-}
-/** `dns-expect`: addresses or names, comma or whitespace separated. */ function parseDnsExpect(text) {
-    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
-/** True when the entry is an IP address or a DNS name (labels of letters, digits, hyphens, underscores). */ function isAddressOrName(entry) {
-    if ((0,external_node_net_.isIP)(entry)) return true;
-    const name = entry.replace(/\.$/, '');
-    return name.length > 0 && name.length <= 253 && name.split('.').every((l)=>/^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l));
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/sla.js
-/**
- * SLA assertions in k6's threshold syntax, one a line, evaluated per region over its samples.
- *
- * Latency statistics (`p(N)`, `avg`, `med`, `min`, `max`) are over the latencies of the successful samples
- * only (a failed sample has no meaningful latency: a refused connection is fast, a timeout is the timeout); the
- * failed ones count in `error-rate`. Quantiles use linear interpolation between the two nearest ranks, the
- * method k6 uses for `p(N)` (and numpy's default): with sorted x₀…xₙ₋₁, p(q) = x⌊h⌋ + (h − ⌊h⌋)(x⌈h⌉ − x⌊h⌋)
- * where h = (q/100)(n − 1). A latency assertion with no successful sample fails ("no successful samples").
- */ 
-/** The accepted forms, shown in the error for a line that is not one of them. */ const SLA_FORMS = [
-    'p(95)<150ms',
-    'p(99.9)<=1s',
-    'avg<100ms',
-    'med<80ms',
-    'min>1ms',
-    'max<2s',
-    'error-rate<1%',
-    'rate<0.01',
-    'availability>=99%'
-];
-const EXPECTED = `one assertion a line, in one of these forms: ${SLA_FORMS.join(', ')} (p(N) with 0 < N ≤ 100; operators <, <=, >, >=; latencies in ms, s or m, a bare number being milliseconds as in k6; rates as a percentage or a fraction; error-rate and rate are the share of failed samples, availability the share of successful ones)`;
-const LINE = /^(p\(\s*(\d+(?:\.\d+)?)\s*\)|p(\d+(?:\.\d+)?)|avg|mean|med|median|min|max|error-rate|error_rate|rate|availability)\s*(<=|<|>=|>)\s*(\S.*)$/i;
-function parseLatency(text) {
-    const t = text.trim().toLowerCase();
-    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(t);
-    if (!m) return undefined;
-    const n = Number(m[1]);
-    const unit = m[2] ?? 'ms';
-    return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
-}
-function parseRate(text) {
-    const t = text.trim();
-    const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(t);
-    const n = pct ? Number(pct[1]) / 100 : /^\d+(?:\.\d+)?$/.test(t) ? Number(t) : NaN;
-    return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
-}
-/** One assertion from one line; undefined when the line is not in an accepted form. */ function parseSlaLine(raw) {
-    const line = raw.trim();
-    const m = LINE.exec(line);
-    if (!m) return undefined;
-    const name = m[1].toLowerCase();
-    const op = m[4];
-    const valueText = m[5];
-    let statistic;
-    const qText = m[2] ?? m[3];
-    if (qText !== undefined) {
-        const q = Number(qText);
-        if (!(q > 0 && q <= 100)) return undefined;
-        statistic = {
-            kind: 'quantile',
-            q
-        };
-    } else if (name === 'avg' || name === 'mean') statistic = {
-        kind: 'avg'
-    };
-    else if (name === 'med' || name === 'median') statistic = {
-        kind: 'med'
-    };
-    else if (name === 'min' || name === 'max') statistic = {
-        kind: name
-    };
-    else if (name === 'availability') statistic = {
-        kind: 'availability'
-    };
-    else statistic = {
-        kind: 'error-rate'
-    };
-    const rate = statistic.kind === 'error-rate' || statistic.kind === 'availability';
-    const limit = rate ? parseRate(valueText) : parseLatency(valueText);
-    if (limit === undefined) return undefined;
-    return {
-        line,
-        statistic,
-        op,
-        limit
-    };
-}
-/**
- * The `sla` input: one assertion a line (blank lines and `#` comments ignored; a leading `- ` and surrounding
- * quotes are allowed, so a YAML list pasted in works). A line that is not an accepted form is an InputError that
- * shows the line and the accepted forms.
- */ function parseSla(text, input = 'sla') {
-    const assertions = [];
-    for (const raw of text.split(/\r?\n/)){
-        let line = raw.replace(/\s+#.*$/, '').trim();
-        if (line === '' || line.startsWith('#')) continue;
-        line = line.replace(/^-\s+/, '').replace(/^(['"])(.*)\1$/, '$2').trim();
-        const assertion = parseSlaLine(line);
-        if (!assertion) throw new errors/* InputError */.dz(input, line, EXPECTED);
-        assertions.push(assertion);
-    }
-    return assertions;
-}
-/** Linear interpolation between the nearest ranks (k6's `p(N)`); `sorted` ascending and not empty. */ function quantile(sorted, q) {
-    if (sorted.length === 0) return NaN;
-    const h = q / 100 * (sorted.length - 1);
-    const lo = Math.floor(h);
-    const hi = Math.ceil(h);
-    const a = sorted[lo];
-    const b = sorted[hi];
-    return a + (b - a) * (h - lo);
-}
-function summarise(results) {
-    const sorted = results.filter((r)=>r.ok).map((r)=>r.timings.totalMs).sort((a, b)=>a - b);
-    const failed = results.length - sorted.length;
-    const stats = {
-        samples: results.length,
-        succeeded: sorted.length,
-        failed,
-        errorRate: results.length ? failed / results.length : 0,
-        sorted
-    };
-    if (sorted.length) {
-        stats.latency = {
-            min: sorted[0],
-            max: sorted.at(-1),
-            avg: sorted.reduce((s, x)=>s + x, 0) / sorted.length,
-            p50: quantile(sorted, 50),
-            p90: quantile(sorted, 90),
-            p95: quantile(sorted, 95),
-            p99: quantile(sorted, 99)
-        };
-    }
-    return stats;
-}
-function isRateStatistic(statistic) {
-    return statistic.kind === 'error-rate' || statistic.kind === 'availability';
-}
-function formatLatency(ms) {
-    if (ms >= 1000) return `${+(ms / 1000).toFixed(3)}s`;
-    if (ms >= 100) return `${Math.round(ms)}ms`;
-    return `${+ms.toFixed(1)}ms`;
-}
-function formatRate(x) {
-    return `${+(x * 100).toFixed(2)}%`;
-}
-function compare(actual, op, limit) {
-    switch(op){
-        case '<':
-            return actual < limit;
-        case '<=':
-            return actual <= limit;
-        case '>':
-            return actual > limit;
-        case '>=':
-            return actual >= limit;
-    }
-}
-function statisticName(s) {
-    return s.kind === 'quantile' ? `p(${s.q})` : s.kind;
-}
-function evaluateSla(assertions, stats) {
-    return assertions.map((a)=>{
-        const name = statisticName(a.statistic);
-        if (isRateStatistic(a.statistic)) {
-            if (stats.samples === 0) return {
-                line: a.line,
-                pass: false,
-                note: 'no samples'
-            };
-            const actual = a.statistic.kind === 'availability' ? 1 - stats.errorRate : stats.errorRate;
-            const count = a.statistic.kind === 'availability' ? stats.succeeded : stats.failed;
-            return {
-                line: a.line,
-                actual,
-                pass: compare(actual, a.op, a.limit),
-                note: `${name} = ${formatRate(actual)} (${count} of ${stats.samples})`
-            };
-        }
-        if (stats.sorted.length === 0) return {
-            line: a.line,
-            pass: false,
-            note: 'no successful samples'
-        };
-        const s = stats.sorted;
-        const actual = a.statistic.kind === 'quantile' ? quantile(s, a.statistic.q) : a.statistic.kind === 'med' ? quantile(s, 50) : a.statistic.kind === 'min' ? s[0] : a.statistic.kind === 'max' ? s.at(-1) : s.reduce((sum, x)=>sum + x, 0) / s.length;
-        return {
-            line: a.line,
-            actual,
-            pass: compare(actual, a.op, a.limit),
-            note: `${name} = ${formatLatency(actual)} over ${s.length} successful sample${s.length === 1 ? '' : 's'}`
-        };
-    });
-}
-/** The error-rate limit the SLA sets, if it has an `error-rate`/`rate`/`availability` line (the strictest). */ function slaErrorRateLimit(assertions) {
-    let limit;
-    for (const a of assertions){
-        let l;
-        if (a.statistic.kind === 'error-rate' && (a.op === '<' || a.op === '<=')) l = a.limit;
-        if (a.statistic.kind === 'availability' && (a.op === '>' || a.op === '>=')) l = 1 - a.limit;
-        if (l !== undefined) limit = limit === undefined ? l : Math.min(limit, l);
-    }
-    return limit;
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/health.js
-/**
- * A region's status from all its samples, never from one request. An address is down when its samples show
- * `FAILURE_THRESHOLD` (3) failures in a row, as a Route 53 health check flips after 3 consecutive failed checks,
- * or when too many of them failed overall: more than the SLA's `error-rate` allows, or, without one, more than
- * `DEFAULT_MAX_ERROR_RATE` (10%) with at least two failures (so one unlucky request never decides, and one
- * lucky success among failures does not save it). A region is healthy when every address behind its name is up
- * and every SLA line holds over the region's samples.
- */ 
-const FAILURE_THRESHOLD = 3;
-const DEFAULT_MAX_ERROR_RATE = 0.1;
-/** The longest run of consecutive failed samples (in sample order). */ function longestFailureRun(samples) {
-    let best = [];
-    let current = [];
-    for (const s of samples){
-        if (s.ok) current = [];
-        else {
-            current.push(s);
-            if (current.length > best.length) best = [
-                ...current
-            ];
-        }
-    }
-    return {
-        length: best.length,
-        messages: countMessages(best).map(([m])=>m)
-    };
-}
-/** Failure messages with their counts, most frequent first. */ function countMessages(samples) {
-    const counts = new Map();
-    for (const s of samples)if (s.failure) counts.set(s.failure.message, (counts.get(s.failure.message) ?? 0) + 1);
-    return [
-        ...counts.entries()
-    ].sort((a, b)=>b[1] - a[1]);
-}
-/** `3× connection refused, 1× timeout (no response within 2s)`. */ function describeFailures(samples) {
-    return countMessages(samples).map(([m, n])=>`${n}× ${m}`).join(', ');
-}
-function failureKinds(samples) {
-    return [
-        ...new Set(samples.flatMap((s)=>s.failure ? [
-                s.failure.kind
-            ] : []))
-    ];
-}
-/**
- * Whether one address is down, from its samples in order. `errorRateLimit` is the SLA's error-rate limit when it
- * sets one (then the SLA line itself judges the rate, and a breach shows there).
- */ function judgeAddress(samples, errorRateLimit) {
-    const reasons = [];
-    const run = longestFailureRun(samples);
-    if (run.length >= FAILURE_THRESHOLD) {
-        reasons.push(`${run.length} consecutive failures (${run.messages.join('; ')})`);
-    }
-    const failed = samples.filter((s)=>!s.ok).length;
-    const rate = samples.length ? failed / samples.length : 0;
-    if (errorRateLimit === undefined && failed >= 2 && rate > DEFAULT_MAX_ERROR_RATE && reasons.length === 0) {
-        reasons.push(`${failed} of ${samples.length} samples failed (${formatRate(rate)} > ${formatRate(DEFAULT_MAX_ERROR_RATE)}): ${describeFailures(samples)}`);
-    }
-    if (samples.length === 0) reasons.push('no samples');
-    return {
-        down: reasons.length > 0,
-        reasons
-    };
-}
-function answeredBy(samples) {
-    const counts = {};
-    for (const s of samples)if (s.region !== undefined) counts[s.region] = (counts[s.region] ?? 0) + 1;
-    return counts;
-}
-function judgeAddresses(addresses, sla) {
-    const limit = slaErrorRateLimit(sla);
-    return addresses.map((a)=>({
-            address: a.address,
-            samples: a.samples,
-            stats: summarise(a.samples),
-            verdict: judgeAddress(a.samples, limit),
-            answeredBy: answeredBy(a.samples)
-        }));
-}
-/** A region's verdict from its addresses' results and the SLA over all its samples. */ function judgeRegion(addresses, sla, resolutionProblem) {
-    const all = addresses.flatMap((a)=>a.samples);
-    const stats = summarise(all);
-    const reasons = [];
-    if (resolutionProblem) reasons.push(resolutionProblem);
-    const several = addresses.length > 1;
-    for (const a of addresses){
-        if (a.verdict.down) reasons.push(`${several ? `address ${a.address} is down: ` : ''}${a.verdict.reasons.join('; ')}`);
-    }
-    const slaResults = resolutionProblem ? [] : evaluateSla(sla, stats);
-    // a region that is down breaks its latency lines too: the down reason says it all
-    if (reasons.length === 0) {
-        for (const r of slaResults)if (!r.pass) reasons.push(`SLA ${r.line} broken: ${r.note}`);
-    }
-    return {
-        status: reasons.length ? 'unhealthy' : 'healthy',
-        reasons,
-        sla: slaResults,
-        stats
-    };
-}
-
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:dns/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/resolve.js
@@ -37733,633 +37436,6 @@ function literal(host) {
     return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/check.js
-/**
- * The health check: resolve every region's name (every address is a target of its own), probe every target
- * `samples` times through one pool of at most `concurrency` probes in flight, and judge each region from all its
- * samples; the failover record (`dns-name`) is queried, compared with `dns-expect`, and each address it answers
- * is probed the same way. Samples of one address run one after another (at most one in flight per address), as a
- * health checker's do: "consecutive failures" means what it says, and the probe does not load what it measures.
- */ 
-
-
-/** The URL a region is probed at: its own path when it has one other than `/`, else `health-path`. */ function probeUrl(base, healthPath) {
-    const url = new URL(base);
-    if (url.pathname === '/' || url.pathname === '') {
-        const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`;
-        const withQuery = new URL(path, url);
-        url.pathname = withQuery.pathname;
-        if (withQuery.search) url.search = withQuery.search;
-    }
-    return url;
-}
-/** A FIFO limit on work in flight. */ class Semaphore {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit){
-        this.limit = limit;
-    }
-    async run(work) {
-        if (this.active >= this.limit) await new Promise((resolve)=>this.waiting.push(resolve));
-        else this.active++;
-        try {
-            return await work();
-        } finally{
-            const next = this.waiting.shift();
-            if (next) next();
-            else this.active--;
-        }
-    }
-}
-/** Resolves a host, trying up to FAILURE_THRESHOLD times: one failed lookup does not make a region down. */ async function resolveWithRetries(host, deps, timeoutMs) {
-    const attempts = [];
-    let last;
-    for(let i = 0; i < FAILURE_THRESHOLD; i++){
-        const start = deps.clock.now();
-        try {
-            const found = await deps.resolver.resolve(host, timeoutMs);
-            attempts.push({
-                ok: true,
-                ms: deps.clock.now() - start
-            });
-            return {
-                host,
-                addresses: [
-                    ...new Set(found.map((a)=>a.address))
-                ],
-                attempts
-            };
-        } catch (error) {
-            last = error instanceof DnsFailure ? error : new DnsFailure(host, String(error));
-            attempts.push({
-                ok: false,
-                error: last.toFailure().message,
-                ms: deps.clock.now() - start
-            });
-            if (i < FAILURE_THRESHOLD - 1) await deps.clock.sleep(200);
-        }
-    }
-    return {
-        host,
-        addresses: [],
-        attempts,
-        problem: `${last.toFailure().message} for ${host} (${attempts.length} attempts)`
-    };
-}
-/** Probes every target `samples` times, samples of one target in order, at most `limit` probes in flight. */ async function sampleTargets(targets, settings, prober, limit) {
-    return Promise.all(targets.map(async (target)=>{
-        const results = [];
-        for(let i = 0; i < settings.samples; i++){
-            results.push(await limit.run(()=>prober({
-                    url: target.url,
-                    address: target.address,
-                    headers: settings.headers,
-                    timeoutMs: settings.timeoutMs,
-                    expectedStatus: settings.expectedStatus,
-                    ...settings.bodyMatch ? {
-                        bodyMatch: settings.bodyMatch
-                    } : {},
-                    ...target.expectRegion !== undefined ? {
-                        expectRegion: target.expectRegion
-                    } : {}
-                })));
-        }
-        return results;
-    }));
-}
-async function runHealthCheck(regions, dns, settings, deps) {
-    const startedAt = new Date().toISOString();
-    const limit = new Semaphore(settings.concurrency);
-    const urls = regions.map((r)=>probeUrl(r.url, settings.healthPath));
-    const query = deps.queryDns ?? queryDns;
-    const [resolutions, dnsAnswer] = await Promise.all([
-        Promise.all(urls.map((u)=>resolveWithRetries(urlHost(u), deps, settings.timeoutMs))),
-        dns ? query(dns.name, dns.server, settings.timeoutMs).then((answer)=>({
-                answer
-            }), (error)=>({
-                error: error instanceof DnsFailure ? error.toFailure().message : `DNS failure: ${String(error)}`
-            })) : undefined
-    ]);
-    const targets = [];
-    const regionTargets = regions.map((region, i)=>resolutions[i].addresses.map((address)=>{
-            const target = {
-                url: urls[i],
-                address,
-                ...region.expectRegion !== undefined ? {
-                    expectRegion: region.expectRegion
-                } : {}
-            };
-            targets.push(target);
-            return target;
-        }));
-    const dnsTargets = dns && dnsAnswer && 'answer' in dnsAnswer ? [
-        ...new Set(dnsAnswer.answer.addresses.map((a)=>a.address))
-    ].map((address)=>{
-        const target = {
-            url: dns.probeUrl,
-            address
-        };
-        targets.push(target);
-        return target;
-    }) : [];
-    const sampled = await sampleTargets(targets, settings, deps.prober, limit);
-    const samplesOf = new Map(targets.map((t, i)=>[
-            t,
-            sampled[i]
-        ]));
-    const regionReports = regions.map((region, i)=>{
-        const addresses = judgeAddresses(regionTargets[i].map((t)=>({
-                address: t.address,
-                samples: samplesOf.get(t)
-            })), settings.sla);
-        const resolution = resolutions[i];
-        return {
-            name: region.name,
-            url: urls[i].toString(),
-            host: resolution.host,
-            ...region.expectRegion !== undefined ? {
-                expectRegion: region.expectRegion
-            } : {},
-            resolution,
-            addresses,
-            verdict: judgeRegion(addresses, settings.sla, resolution.problem)
-        };
-    });
-    let dnsReport;
-    if (dns && dnsAnswer) {
-        const addresses = judgeAddresses(dnsTargets.map((t)=>({
-                address: t.address,
-                samples: samplesOf.get(t)
-            })), []);
-        const problems = 'answer' in dnsAnswer ? judgeDnsAnswer(dnsAnswer.answer, dns.expect) : [
-            dnsAnswer.error
-        ];
-        for (const a of addresses){
-            if (a.verdict.down) problems.push(`address ${a.address} is down: ${a.verdict.reasons.join('; ')}`);
-        }
-        dnsReport = {
-            name: dns.name,
-            resolver: dns.server ? `DNS server ${dns.server}` : "the system's DNS servers",
-            ...dns.expect ? {
-                expected: dns.expect
-            } : {},
-            ...'answer' in dnsAnswer ? {
-                answer: dnsAnswer.answer
-            } : {
-                error: dnsAnswer.error
-            },
-            problems,
-            probeUrl: dns.probeUrl.toString(),
-            addresses,
-            ok: problems.length === 0
-        };
-    }
-    const healthyRegions = regionReports.filter((r)=>r.verdict.status === 'healthy').map((r)=>r.name);
-    const unhealthyRegions = regionReports.filter((r)=>r.verdict.status !== 'healthy').map((r)=>r.name);
-    const problems = [];
-    for (const r of regionReports){
-        if (r.verdict.status !== 'healthy') problems.push(`region ${r.name} is unhealthy: ${r.verdict.reasons.join('; ')}`);
-    }
-    const enough = healthyRegions.length >= settings.minHealthy;
-    if (!enough) {
-        problems.push(`${healthyRegions.length} of ${regions.length} regions healthy, ${settings.minHealthy} needed (min-healthy)`);
-    }
-    if (dnsReport && !dnsReport.ok) problems.push(`the failover record ${dns.name}: ${dnsReport.problems.join('; ')}`);
-    return {
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        regions: regionReports,
-        ...dnsReport ? {
-            dns: dnsReport
-        } : {},
-        healthyRegions,
-        unhealthyRegions,
-        healthy: enough && (dnsReport?.ok ?? true),
-        problems
-    };
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/shell.js
-/**
- * Runs the drill's inject and recover commands as a workflow `run:` step would: `bash -e -o pipefail -c` in the
- * workspace, with the step's environment, stdout and stderr captured as one stream (in the order written) and
- * streamed line by line, the exit code checked by the caller. Bounded by a timeout: past it the whole process group gets SIGTERM, then SIGKILL.
- */ 
-function shellSucceeded(result) {
-    return result.exitCode === 0 && !result.timedOut;
-}
-/** `exit code 0 after 1.2s`, `timed out after 30s`, `killed by SIGKILL`. */ function describeShellResult(result) {
-    const after = `after ${+(result.durationMs / 1000).toFixed(2)}s`;
-    if (result.spawnError) return `could not start: ${result.spawnError}`;
-    if (result.timedOut) return `timed out ${after} (the process group was stopped)`;
-    if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'} ${after}`;
-    return `exit code ${result.exitCode} ${after}`;
-}
-const OUTPUT_LIMIT = 1024 * 1024;
-/** After the shell exits, how long to wait for stdio to close (a background child may hold it open). */ const STDIO_GRACE_MS = 500;
-const KILL_GRACE_MS = 2000;
-const bashRunner = {
-    run (command, options) {
-        return new Promise((resolve)=>{
-            const startedAt = Date.now();
-            let output = '';
-            let pending = '';
-            let timedOut = false;
-            let settled = false;
-            // stderr joins stdout inside the shell, so the log keeps the order in which lines were written
-            const script = `exec 2>&1\n${command}`;
-            const child = (0,external_node_child_process_namespaceObject.spawn)('bash', [
-                '--noprofile',
-                '--norc',
-                '-e',
-                '-o',
-                'pipefail',
-                '-c',
-                script
-            ], {
-                cwd: options.cwd,
-                env: options.env,
-                stdio: [
-                    'ignore',
-                    'pipe',
-                    'pipe'
-                ],
-                detached: true
-            });
-            const onData = (chunk)=>{
-                const text = chunk.toString('utf8');
-                output = (output + text).slice(-OUTPUT_LIMIT);
-                if (!options.onLine) return;
-                const lines = (pending + text).split('\n');
-                pending = lines.pop() ?? '';
-                for (const line of lines)options.onLine(line.replace(/\r$/, ''));
-            };
-            child.stdout.on('data', onData);
-            child.stderr.on('data', onData);
-            const killGroup = (signal)=>{
-                try {
-                    if (child.pid !== undefined) process.kill(-child.pid, signal);
-                } catch  {
-                // already gone
-                }
-            };
-            let killTimer;
-            const timer = setTimeout(()=>{
-                timedOut = true;
-                killGroup('SIGTERM');
-                killTimer = setTimeout(()=>killGroup('SIGKILL'), KILL_GRACE_MS);
-            }, options.timeoutMs);
-            const finish = (exitCode, signal, spawnError)=>{
-                if (settled) return;
-                settled = true;
-                clearTimeout(timer);
-                clearTimeout(killTimer);
-                if (pending && options.onLine) options.onLine(pending);
-                child.stdout.destroy();
-                child.stderr.destroy();
-                resolve({
-                    command,
-                    exitCode,
-                    ...signal ? {
-                        signal
-                    } : {},
-                    timedOut,
-                    ...spawnError ? {
-                        spawnError
-                    } : {},
-                    startedAt,
-                    durationMs: Date.now() - startedAt,
-                    output
-                });
-            };
-            child.on('error', (error)=>finish(null, null, error.message));
-            child.on('exit', (code, signal)=>{
-                // let the pipes drain; a background process that keeps them open does not hold the step
-                const grace = setTimeout(()=>finish(code, signal), STDIO_GRACE_MS);
-                child.on('close', ()=>{
-                    clearTimeout(grace);
-                    finish(code, signal);
-                });
-            });
-        });
-    }
-};
-
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/drill.js
-/**
- * The failover drill and its RTO clock, with AWS Resilience Hub's semantics: RTO runs from the fault's start
- * until success is reached and sustained.
- *
- *   steady state (every region healthy, or the drill does not start)
- *   → read the state (drill-state-url), if given
- *   → inject; time zero is when the inject command returns success
- *   → probe the global entry point every drill-interval, resolving its name afresh for every probe, until
- *     drill-stable consecutive successes come from drill-expect-region (or drill-timeout runs out)
- *   → read the state again: it must equal the one before (the state survived the failover)
- *   → recover, always (also when inject failed, the drill timed out, or anything threw)
- *   → steady state again (waiting up to drill-timeout for the recovered region to come back)
- *
- * RTO = time zero → the first of the stable successes; first success = time zero → the first success from the
- * expected region. A success is the time its answer arrived. Everything is recorded for the report.
- */ 
-
-function seconds(ms) {
-    return `${+(ms / 1000).toFixed(3)}s`;
-}
-function describeProbe(answer) {
-    if (answer.failure) return {
-        success: false,
-        note: answer.failure.message,
-        regions: []
-    };
-    const regions = answer.results.flatMap((r)=>r.region !== undefined ? [
-            r.region
-        ] : []);
-    const success = answer.results.length > 0 && answer.results.every((r)=>r.ok);
-    const note = answer.results.map((r)=>r.ok ? `${r.status} from ${r.region ?? 'an unnamed region'} via ${r.address} in ${Math.round(r.timings.totalMs)}ms` : `${r.address}: ${r.failure?.message ?? 'failed'}`).join('; ');
-    return {
-        success,
-        note,
-        regions
-    };
-}
-/** Two state reads agree: the same JSON value (key order aside), or the same text. */ function sameState(a, b) {
-    if (!a.ok || !b.ok || a.body === undefined || b.body === undefined) return false;
-    try {
-        return canonical(JSON.parse(a.body)) === canonical(JSON.parse(b.body));
-    } catch  {
-        return a.body === b.body;
-    }
-}
-function canonical(value) {
-    if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-    if (value && typeof value === 'object') {
-        const entries = Object.entries(value).sort(([x], [y])=>x < y ? -1 : x > y ? 1 : 0);
-        return `{${entries.map(([k, v])=>`${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-    }
-    return JSON.stringify(value);
-}
-async function runDrill(settings, deps) {
-    const { clock } = deps;
-    const report = {
-        status: 'failed',
-        problems: [],
-        settings: {
-            url: settings.url.toString(),
-            ...settings.expectRegion !== undefined ? {
-                expectRegion: settings.expectRegion
-            } : {},
-            intervalMs: settings.intervalMs,
-            stable: settings.stable,
-            timeoutMs: settings.timeoutMs,
-            ...settings.rtoMaxMs !== undefined ? {
-                rtoMaxMs: settings.rtoMaxMs
-            } : {},
-            ...settings.stateUrl ? {
-                stateUrl: settings.stateUrl.toString()
-            } : {}
-        },
-        steadyBefore: {
-            ok: false,
-            problems: []
-        },
-        probes: [],
-        timedOut: false
-    };
-    report.steadyBefore = await deps.steadyState('before');
-    if (!report.steadyBefore.ok) {
-        report.status = 'not-started';
-        report.problems.push(`the drill did not start: no steady state before it (${report.steadyBefore.problems.join('; ')})`);
-        return report;
-    }
-    if (settings.stateUrl) {
-        report.stateBefore = await deps.readState(settings.stateUrl);
-        if (!report.stateBefore.ok) {
-            report.status = 'not-started';
-            report.problems.push(`the drill did not start: drill-state-url could not be read before the fault (${report.stateBefore.error})`);
-            return report;
-        }
-    }
-    let t0;
-    try {
-        report.inject = await deps.runCommand('drill-inject', settings.inject, settings.timeoutMs);
-        if (!shellSucceeded(report.inject)) {
-            report.problems.push(`drill-inject failed: ${describeShellResult(report.inject)}`);
-        } else {
-            t0 = clock.now();
-            report.t0 = new Date(t0).toISOString();
-            deps.log(`time zero: drill-inject returned; probing ${settings.url} every ${seconds(settings.intervalMs)} until ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''}`);
-            await probeUntilStable(settings, deps, t0, report);
-            if (report.rtoMs !== undefined && settings.stateUrl) {
-                report.stateAfter = await deps.readState(settings.stateUrl);
-                report.stateMatch = sameState(report.stateBefore, report.stateAfter);
-                if (!report.stateMatch) {
-                    report.problems.push(report.stateAfter.ok ? `the state at drill-state-url changed across the failover (before: ${clip(report.stateBefore.body)}; after: ${clip(report.stateAfter.body)})` : `drill-state-url could not be read after the failover (${report.stateAfter.error})`);
-                }
-            }
-        }
-    } finally{
-        if (t0 !== undefined) report.recoverStartMs = clock.now() - t0;
-        report.recover = await deps.runCommand('drill-recover', settings.recover, settings.timeoutMs);
-        if (t0 !== undefined) report.recoverEndMs = clock.now() - t0;
-    }
-    const recovered = shellSucceeded(report.recover);
-    if (!recovered) report.problems.push(`drill-recover failed: ${describeShellResult(report.recover)}`);
-    // steady state again: a recovered region may take a moment to come back; a failed recover gets one look
-    const started = clock.now();
-    let attempts = 0;
-    let steady;
-    for(;;){
-        attempts++;
-        steady = await deps.steadyState('after');
-        if (steady.ok || !recovered || clock.now() - started >= settings.timeoutMs) break;
-        await clock.sleep(settings.intervalMs);
-    }
-    report.steadyAfter = {
-        ...steady,
-        attempts,
-        waitedMs: clock.now() - started
-    };
-    if (!steady.ok) report.problems.push(`no steady state after recover (${attempts} check${attempts === 1 ? '' : 's'} over ${seconds(report.steadyAfter.waitedMs)}): ${steady.problems.join('; ')}`);
-    report.status = report.problems.length === 0 ? 'passed' : 'failed';
-    return report;
-}
-function clip(text) {
-    if (text === undefined) return 'nothing';
-    const flat = text.replace(/\s+/g, ' ');
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
-}
-async function probeUntilStable(settings, deps, t0, report) {
-    const { clock } = deps;
-    const deadline = t0 + settings.timeoutMs;
-    let streak = 0;
-    let streakStartMs = 0;
-    for(let n = 1;; n++){
-        const scheduled = t0 + (n - 1) * settings.intervalMs;
-        if (scheduled > clock.now()) await clock.sleep(scheduled - clock.now());
-        if (clock.now() >= deadline) {
-            report.timedOut = true;
-            break;
-        }
-        const start = clock.now();
-        const answer = await deps.probeEntry(settings.url, settings.expectRegion);
-        const end = clock.now();
-        const { success, note, regions } = describeProbe(answer);
-        if (success) {
-            if (streak === 0) streakStartMs = end - t0;
-            streak++;
-            if (report.firstSuccessMs === undefined) report.firstSuccessMs = end - t0;
-        } else streak = 0;
-        report.probes.push({
-            n,
-            atMs: start - t0,
-            endMs: end - t0,
-            addresses: answer.addresses,
-            results: answer.results,
-            success,
-            regions,
-            note,
-            streak
-        });
-        deps.log(`+${seconds(end - t0)} probe ${n}: ${success ? '✓' : '✗'} ${note}${success ? ` (${streak}/${settings.stable})` : ''}`);
-        if (streak >= settings.stable) {
-            report.rtoMs = streakStartMs;
-            report.recoveredMs = end - t0;
-            break;
-        }
-    }
-    if (report.rtoMs === undefined) {
-        const last = report.probes.at(-1);
-        report.problems.push(`the drill timed out: no ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''} within drill-timeout ${seconds(settings.timeoutMs)} (${report.probes.length} probes, ${report.probes.filter((p)=>p.success).length} succeeded; last: ${last?.note ?? 'none'})`);
-    } else if (settings.rtoMaxMs !== undefined && report.rtoMs > settings.rtoMaxMs) {
-        report.problems.push(`RTO ${seconds(report.rtoMs)} exceeds rto-max ${seconds(settings.rtoMaxMs)}`);
-    }
-}
-/**
- * Probes the entry point once: resolves its name afresh (no cache: a repointed record is seen as soon as the
- * resolver serves it), then probes every address it answers, in parallel. A success needs every one of them to
- * answer as expected, from the expected region.
- */ function entryProber(settings) {
-    return async (url, expectRegion)=>{
-        const start = performance.now();
-        let addresses;
-        try {
-            addresses = [
-                ...new Set((await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address))
-            ];
-        } catch (error) {
-            const failure = error instanceof DnsFailure ? error.toFailure() : {
-                kind: 'dns',
-                message: `DNS failure: ${String(error)}`
-            };
-            return {
-                addresses: [],
-                dnsMs: performance.now() - start,
-                results: [],
-                failure
-            };
-        }
-        const dnsMs = performance.now() - start;
-        const results = await Promise.all(addresses.map((address)=>settings.prober({
-                url,
-                address,
-                headers: settings.headers,
-                timeoutMs: settings.timeoutMs,
-                expectedStatus: settings.expectedStatus,
-                ...settings.bodyMatch ? {
-                    bodyMatch: settings.bodyMatch
-                } : {},
-                ...expectRegion !== undefined ? {
-                    expectRegion
-                } : {}
-            })));
-        for (const r of results)r.timings.dnsMs = Math.round(dnsMs * 1000) / 1000;
-        return {
-            addresses,
-            dnsMs,
-            results
-        };
-    };
-}
-const ANY_SUCCESS = {
-    codes: [],
-    classes: [
-        2
-    ],
-    text: '2xx'
-};
-/** Reads drill-state-url through the same resolution: the first address that answers 2xx gives the state. */ function stateReader(settings) {
-    return async (url)=>{
-        const at = new Date().toISOString();
-        let addresses;
-        try {
-            addresses = (await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address);
-        } catch (error) {
-            return {
-                url: url.toString(),
-                at,
-                ok: false,
-                error: error instanceof Error ? error.message : String(error)
-            };
-        }
-        const errors = [];
-        for (const address of addresses){
-            const r = await settings.prober({
-                url,
-                address,
-                headers: settings.headers,
-                timeoutMs: settings.timeoutMs,
-                expectedStatus: ANY_SUCCESS,
-                keepBody: true
-            });
-            if (r.ok) return {
-                url: url.toString(),
-                at,
-                ok: true,
-                address,
-                ...r.region !== undefined ? {
-                    region: r.region
-                } : {},
-                ...r.status !== undefined ? {
-                    status: r.status
-                } : {},
-                ...r.body !== undefined ? {
-                    body: r.body
-                } : {}
-            };
-            errors.push(`${address}: ${r.failure?.message ?? 'failed'}`);
-        }
-        return {
-            url: url.toString(),
-            at,
-            ok: false,
-            error: errors.join('; ') || 'no address'
-        };
-    };
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
-/** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
-    now: ()=>Date.now(),
-    sleep: (ms)=>new Promise((resolve)=>setTimeout(resolve, Math.max(0, ms)))
-};
-
-;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
-/**
- * The plain data of a failover check: what one probe saw, what a region is, and how failures are named. Every
- * failure has a kind (for counting) and a message that names it the way an operator would (`connection
- * refused`, `TLS error: self-signed certificate`, `DNS failure: NXDOMAIN`, `HTTP 503`).
- */ 
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/probe.js
 /**
  * One HTTP(S) probe of one address: connect to the given IP, send the URL's name as Host (and as the TLS server
@@ -38678,6 +37754,412 @@ function escapeHtml(text) {
     return `<details${open ? ' open' : ''}><summary>${summaryHtml}</summary>\n\n${body}\n\n</details>`;
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/sla.js
+/**
+ * SLA assertions in k6's threshold syntax, one a line, evaluated per region over its samples.
+ *
+ * Latency statistics (`p(N)`, `avg`, `med`, `min`, `max`) are over the latencies of the successful samples
+ * only (a failed sample has no meaningful latency: a refused connection is fast, a timeout is the timeout); the
+ * failed ones count in `error-rate`. Quantiles use linear interpolation between the two nearest ranks, the
+ * method k6 uses for `p(N)` (and numpy's default): with sorted x₀…xₙ₋₁, p(q) = x⌊h⌋ + (h − ⌊h⌋)(x⌈h⌉ − x⌊h⌋)
+ * where h = (q/100)(n − 1). A latency assertion with no successful sample fails ("no successful samples").
+ */ 
+/** The accepted forms, shown in the error for a line that is not one of them. */ const SLA_FORMS = [
+    'p(95)<150ms',
+    'p(99.9)<=1s',
+    'avg<100ms',
+    'med<80ms',
+    'min>1ms',
+    'max<2s',
+    'error-rate<1%',
+    'rate<0.01',
+    'availability>=99%'
+];
+const EXPECTED = `one assertion a line, in one of these forms: ${SLA_FORMS.join(', ')} (p(N) with 0 < N ≤ 100; operators <, <=, >, >=; latencies in ms, s or m, a bare number being milliseconds as in k6; rates as a percentage or a fraction; error-rate and rate are the share of failed samples, availability the share of successful ones)`;
+const LINE = /^(p\(\s*(\d+(?:\.\d+)?)\s*\)|p(\d+(?:\.\d+)?)|avg|mean|med|median|min|max|error-rate|error_rate|rate|availability)\s*(<=|<|>=|>)\s*(\S.*)$/i;
+function parseLatency(text) {
+    const t = text.trim().toLowerCase();
+    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(t);
+    if (!m) return undefined;
+    const n = Number(m[1]);
+    const unit = m[2] ?? 'ms';
+    return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+}
+function parseRate(text) {
+    const t = text.trim();
+    const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(t);
+    const n = pct ? Number(pct[1]) / 100 : /^\d+(?:\.\d+)?$/.test(t) ? Number(t) : NaN;
+    return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}
+/** One assertion from one line; undefined when the line is not in an accepted form. */ function parseSlaLine(raw) {
+    const line = raw.trim();
+    const m = LINE.exec(line);
+    if (!m) return undefined;
+    const name = m[1].toLowerCase();
+    const op = m[4];
+    const valueText = m[5];
+    let statistic;
+    const qText = m[2] ?? m[3];
+    if (qText !== undefined) {
+        const q = Number(qText);
+        if (!(q > 0 && q <= 100)) return undefined;
+        statistic = {
+            kind: 'quantile',
+            q
+        };
+    } else if (name === 'avg' || name === 'mean') statistic = {
+        kind: 'avg'
+    };
+    else if (name === 'med' || name === 'median') statistic = {
+        kind: 'med'
+    };
+    else if (name === 'min' || name === 'max') statistic = {
+        kind: name
+    };
+    else if (name === 'availability') statistic = {
+        kind: 'availability'
+    };
+    else statistic = {
+        kind: 'error-rate'
+    };
+    const rate = statistic.kind === 'error-rate' || statistic.kind === 'availability';
+    const limit = rate ? parseRate(valueText) : parseLatency(valueText);
+    if (limit === undefined) return undefined;
+    return {
+        line,
+        statistic,
+        op,
+        limit
+    };
+}
+/**
+ * The `sla` input: one assertion a line (blank lines and `#` comments ignored; a leading `- ` and surrounding
+ * quotes are allowed, so a YAML list pasted in works). A line that is not an accepted form is an InputError that
+ * shows the line and the accepted forms.
+ */ function parseSla(text, input = 'sla') {
+    const assertions = [];
+    for (const raw of text.split(/\r?\n/)){
+        let line = raw.replace(/\s+#.*$/, '').trim();
+        if (line === '' || line.startsWith('#')) continue;
+        line = line.replace(/^-\s+/, '').replace(/^(['"])(.*)\1$/, '$2').trim();
+        const assertion = parseSlaLine(line);
+        if (!assertion) throw new errors/* InputError */.dz(input, line, EXPECTED);
+        assertions.push(assertion);
+    }
+    return assertions;
+}
+/** Linear interpolation between the nearest ranks (k6's `p(N)`); `sorted` ascending and not empty. */ function quantile(sorted, q) {
+    if (sorted.length === 0) return NaN;
+    const h = q / 100 * (sorted.length - 1);
+    const lo = Math.floor(h);
+    const hi = Math.ceil(h);
+    const a = sorted[lo];
+    const b = sorted[hi];
+    return a + (b - a) * (h - lo);
+}
+function summarise(results) {
+    const sorted = results.filter((r)=>r.ok).map((r)=>r.timings.totalMs).sort((a, b)=>a - b);
+    const failed = results.length - sorted.length;
+    const stats = {
+        samples: results.length,
+        succeeded: sorted.length,
+        failed,
+        errorRate: results.length ? failed / results.length : 0,
+        sorted
+    };
+    if (sorted.length) {
+        stats.latency = {
+            min: sorted[0],
+            max: sorted.at(-1),
+            avg: sorted.reduce((s, x)=>s + x, 0) / sorted.length,
+            p50: quantile(sorted, 50),
+            p90: quantile(sorted, 90),
+            p95: quantile(sorted, 95),
+            p99: quantile(sorted, 99)
+        };
+    }
+    return stats;
+}
+function isRateStatistic(statistic) {
+    return statistic.kind === 'error-rate' || statistic.kind === 'availability';
+}
+function formatLatency(ms) {
+    if (ms >= 1000) return `${+(ms / 1000).toFixed(3)}s`;
+    if (ms >= 100) return `${Math.round(ms)}ms`;
+    return `${+ms.toFixed(1)}ms`;
+}
+function formatRate(x) {
+    return `${+(x * 100).toFixed(2)}%`;
+}
+function compare(actual, op, limit) {
+    switch(op){
+        case '<':
+            return actual < limit;
+        case '<=':
+            return actual <= limit;
+        case '>':
+            return actual > limit;
+        case '>=':
+            return actual >= limit;
+    }
+}
+function statisticName(s) {
+    return s.kind === 'quantile' ? `p(${s.q})` : s.kind;
+}
+function evaluateSla(assertions, stats) {
+    return assertions.map((a)=>{
+        const name = statisticName(a.statistic);
+        if (isRateStatistic(a.statistic)) {
+            if (stats.samples === 0) return {
+                line: a.line,
+                pass: false,
+                note: 'no samples'
+            };
+            const actual = a.statistic.kind === 'availability' ? 1 - stats.errorRate : stats.errorRate;
+            const count = a.statistic.kind === 'availability' ? stats.succeeded : stats.failed;
+            return {
+                line: a.line,
+                actual,
+                pass: compare(actual, a.op, a.limit),
+                note: `${name} = ${formatRate(actual)} (${count} of ${stats.samples})`
+            };
+        }
+        if (stats.sorted.length === 0) return {
+            line: a.line,
+            pass: false,
+            note: 'no successful samples'
+        };
+        const s = stats.sorted;
+        const actual = a.statistic.kind === 'quantile' ? quantile(s, a.statistic.q) : a.statistic.kind === 'med' ? quantile(s, 50) : a.statistic.kind === 'min' ? s[0] : a.statistic.kind === 'max' ? s.at(-1) : s.reduce((sum, x)=>sum + x, 0) / s.length;
+        return {
+            line: a.line,
+            actual,
+            pass: compare(actual, a.op, a.limit),
+            note: `${name} = ${formatLatency(actual)} over ${s.length} successful sample${s.length === 1 ? '' : 's'}`
+        };
+    });
+}
+/** The error-rate limit the SLA sets, if it has an `error-rate`/`rate`/`availability` line (the strictest). */ function slaErrorRateLimit(assertions) {
+    let limit;
+    for (const a of assertions){
+        let l;
+        if (a.statistic.kind === 'error-rate' && (a.op === '<' || a.op === '<=')) l = a.limit;
+        if (a.statistic.kind === 'availability' && (a.op === '>' || a.op === '>=')) l = 1 - a.limit;
+        if (l !== undefined) limit = limit === undefined ? l : Math.min(limit, l);
+    }
+    return limit;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/health.js
+/**
+ * A region's status from all its samples, never from one request. An address is down when its samples show
+ * `FAILURE_THRESHOLD` (3) failures in a row, as a Route 53 health check flips after 3 consecutive failed checks,
+ * or when too many of them failed overall: more than the SLA's `error-rate` allows, or, without one, more than
+ * `DEFAULT_MAX_ERROR_RATE` (10%) with at least two failures (so one unlucky request never decides, and one
+ * lucky success among failures does not save it). A region is healthy when every address behind its name is up
+ * and every SLA line holds over the region's samples.
+ */ 
+const FAILURE_THRESHOLD = 3;
+const DEFAULT_MAX_ERROR_RATE = 0.1;
+/** The longest run of consecutive failed samples (in sample order). */ function longestFailureRun(samples) {
+    let best = [];
+    let current = [];
+    for (const s of samples){
+        if (s.ok) current = [];
+        else {
+            current.push(s);
+            if (current.length > best.length) best = [
+                ...current
+            ];
+        }
+    }
+    return {
+        length: best.length,
+        messages: countMessages(best).map(([m])=>m)
+    };
+}
+/** Failure messages with their counts, most frequent first. */ function countMessages(samples) {
+    const counts = new Map();
+    for (const s of samples)if (s.failure) counts.set(s.failure.message, (counts.get(s.failure.message) ?? 0) + 1);
+    return [
+        ...counts.entries()
+    ].sort((a, b)=>b[1] - a[1]);
+}
+/** `3× connection refused, 1× timeout (no response within 2s)`. */ function describeFailures(samples) {
+    return countMessages(samples).map(([m, n])=>`${n}× ${m}`).join(', ');
+}
+function failureKinds(samples) {
+    return [
+        ...new Set(samples.flatMap((s)=>s.failure ? [
+                s.failure.kind
+            ] : []))
+    ];
+}
+/**
+ * Whether one address is down, from its samples in order. `errorRateLimit` is the SLA's error-rate limit when it
+ * sets one (then the SLA line itself judges the rate, and a breach shows there).
+ */ function judgeAddress(samples, errorRateLimit) {
+    const reasons = [];
+    const run = longestFailureRun(samples);
+    if (run.length >= FAILURE_THRESHOLD) {
+        reasons.push(`${run.length} consecutive failures (${run.messages.join('; ')})`);
+    }
+    const failed = samples.filter((s)=>!s.ok).length;
+    const rate = samples.length ? failed / samples.length : 0;
+    if (errorRateLimit === undefined && failed >= 2 && rate > DEFAULT_MAX_ERROR_RATE && reasons.length === 0) {
+        reasons.push(`${failed} of ${samples.length} samples failed (${formatRate(rate)} > ${formatRate(DEFAULT_MAX_ERROR_RATE)}): ${describeFailures(samples)}`);
+    }
+    if (samples.length === 0) reasons.push('no samples');
+    return {
+        down: reasons.length > 0,
+        reasons
+    };
+}
+function answeredBy(samples) {
+    const counts = {};
+    for (const s of samples)if (s.region !== undefined) counts[s.region] = (counts[s.region] ?? 0) + 1;
+    return counts;
+}
+function judgeAddresses(addresses, sla) {
+    const limit = slaErrorRateLimit(sla);
+    return addresses.map((a)=>({
+            address: a.address,
+            samples: a.samples,
+            stats: summarise(a.samples),
+            verdict: judgeAddress(a.samples, limit),
+            answeredBy: answeredBy(a.samples)
+        }));
+}
+/** A region's verdict from its addresses' results and the SLA over all its samples. */ function judgeRegion(addresses, sla, resolutionProblem) {
+    const all = addresses.flatMap((a)=>a.samples);
+    const stats = summarise(all);
+    const reasons = [];
+    if (resolutionProblem) reasons.push(resolutionProblem);
+    const several = addresses.length > 1;
+    for (const a of addresses){
+        if (a.verdict.down) reasons.push(`${several ? `address ${a.address} is down: ` : ''}${a.verdict.reasons.join('; ')}`);
+    }
+    const slaResults = resolutionProblem ? [] : evaluateSla(sla, stats);
+    // a region that is down breaks its latency lines too: the down reason says it all
+    if (reasons.length === 0) {
+        for (const r of slaResults)if (!r.pass) reasons.push(`SLA ${r.line} broken: ${r.note}`);
+    }
+    return {
+        status: reasons.length ? 'unhealthy' : 'healthy',
+        reasons,
+        sla: slaResults,
+        stats
+    };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/shell.js
+/**
+ * Runs the drill's inject and recover commands as a workflow `run:` step would: `bash -e -o pipefail -c` in the
+ * workspace, with the step's environment, stdout and stderr captured as one stream (in the order written) and
+ * streamed line by line, the exit code checked by the caller. Bounded by a timeout: past it the whole process group gets SIGTERM, then SIGKILL.
+ */ 
+function shellSucceeded(result) {
+    return result.exitCode === 0 && !result.timedOut;
+}
+/** `exit code 0 after 1.2s`, `timed out after 30s`, `killed by SIGKILL`. */ function describeShellResult(result) {
+    const after = `after ${+(result.durationMs / 1000).toFixed(2)}s`;
+    if (result.spawnError) return `could not start: ${result.spawnError}`;
+    if (result.timedOut) return `timed out ${after} (the process group was stopped)`;
+    if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'} ${after}`;
+    return `exit code ${result.exitCode} ${after}`;
+}
+const OUTPUT_LIMIT = 1024 * 1024;
+/** After the shell exits, how long to wait for stdio to close (a background child may hold it open). */ const STDIO_GRACE_MS = 500;
+const KILL_GRACE_MS = 2000;
+const bashRunner = {
+    run (command, options) {
+        return new Promise((resolve)=>{
+            const startedAt = Date.now();
+            let output = '';
+            let pending = '';
+            let timedOut = false;
+            let settled = false;
+            // stderr joins stdout inside the shell, so the log keeps the order in which lines were written
+            const script = `exec 2>&1\n${command}`;
+            const child = (0,external_node_child_process_namespaceObject.spawn)('bash', [
+                '--noprofile',
+                '--norc',
+                '-e',
+                '-o',
+                'pipefail',
+                '-c',
+                script
+            ], {
+                cwd: options.cwd,
+                env: options.env,
+                stdio: [
+                    'ignore',
+                    'pipe',
+                    'pipe'
+                ],
+                detached: true
+            });
+            const onData = (chunk)=>{
+                const text = chunk.toString('utf8');
+                output = (output + text).slice(-OUTPUT_LIMIT);
+                if (!options.onLine) return;
+                const lines = (pending + text).split('\n');
+                pending = lines.pop() ?? '';
+                for (const line of lines)options.onLine(line.replace(/\r$/, ''));
+            };
+            child.stdout.on('data', onData);
+            child.stderr.on('data', onData);
+            const killGroup = (signal)=>{
+                try {
+                    if (child.pid !== undefined) process.kill(-child.pid, signal);
+                } catch  {
+                // already gone
+                }
+            };
+            let killTimer;
+            const timer = setTimeout(()=>{
+                timedOut = true;
+                killGroup('SIGTERM');
+                killTimer = setTimeout(()=>killGroup('SIGKILL'), KILL_GRACE_MS);
+            }, options.timeoutMs);
+            const finish = (exitCode, signal, spawnError)=>{
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                clearTimeout(killTimer);
+                if (pending && options.onLine) options.onLine(pending);
+                child.stdout.destroy();
+                child.stderr.destroy();
+                resolve({
+                    command,
+                    exitCode,
+                    ...signal ? {
+                        signal
+                    } : {},
+                    timedOut,
+                    ...spawnError ? {
+                        spawnError
+                    } : {},
+                    startedAt,
+                    durationMs: Date.now() - startedAt,
+                    output
+                });
+            };
+            child.on('error', (error)=>finish(null, null, error.message));
+            child.on('exit', (code, signal)=>{
+                // let the pipes drain; a background process that keeps them open does not hold the step
+                const grace = setTimeout(()=>finish(code, signal), STDIO_GRACE_MS);
+                child.on('close', ()=>{
+                    clearTimeout(grace);
+                    finish(code, signal);
+                });
+            });
+        });
+    }
+};
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/report.js
 /**
  * The failover report: a JSON document with every probe and its timing (the `report` output), and the job
@@ -38768,7 +38250,7 @@ const code = (text)=>codeSpan(text, {
 function latency(stats, key) {
     return stats.latency ? formatLatency(stats.latency[key]) : '—';
 }
-function report_seconds(ms) {
+function seconds(ms) {
     return ms === undefined ? '—' : `${+(ms / 1000).toFixed(3)} s`;
 }
 function regionRow(r) {
@@ -38850,16 +38332,16 @@ function drillSection(drill) {
         ''
     ];
     const s = drill.settings;
-    lines.push(`Entry point ${codeSpan(s.url)}${s.expectRegion ? `, expected region ${codeSpan(s.expectRegion)}` : ''}; a probe every ${report_seconds(s.intervalMs)}, recovered after ${s.stable} successes in a row, drill-timeout ${report_seconds(s.timeoutMs)}${s.rtoMaxMs !== undefined ? `, rto-max ${report_seconds(s.rtoMaxMs)}` : ''}.`, '');
+    lines.push(`Entry point ${codeSpan(s.url)}${s.expectRegion ? `, expected region ${codeSpan(s.expectRegion)}` : ''}; a probe every ${seconds(s.intervalMs)}, recovered after ${s.stable} successes in a row, drill-timeout ${seconds(s.timeoutMs)}${s.rtoMaxMs !== undefined ? `, rto-max ${seconds(s.rtoMaxMs)}` : ''}.`, '');
     for (const p of drill.problems)lines.push(`- ❌ ${cell(p)}`);
     if (drill.problems.length) lines.push('');
     if (drill.status === 'not-started') return lines;
     lines.push('| milestone | time since the fault |', '|---|---:|');
     if (drill.inject) lines.push(`| drill-inject: ${cell(describeShellResult(drill.inject))} | ${drill.t0 ? `0 s (${drill.t0})` : '—'} |`);
     const first = drill.probes.find((p)=>p.success);
-    lines.push(`| first success${first ? ` (${cell(first.note)})` : ''} | ${report_seconds(drill.firstSuccessMs)} |`, `| **RTO**: first of ${s.stable} successes in a row | **${report_seconds(drill.rtoMs)}** |`, `| recovered: the ${s.stable}th success in a row | ${report_seconds(drill.recoveredMs)} |`);
-    if (drill.recover) lines.push(`| drill-recover: ${cell(describeShellResult(drill.recover))} | ${report_seconds(drill.recoverStartMs)} → ${report_seconds(drill.recoverEndMs)} |`);
-    if (drill.steadyAfter) lines.push(`| steady state after recover: ${drill.steadyAfter.ok ? '✅' : '❌'} (${drill.steadyAfter.attempts} check${drill.steadyAfter.attempts === 1 ? '' : 's'}) | ${report_seconds((drill.recoverEndMs ?? 0) + drill.steadyAfter.waitedMs)} |`);
+    lines.push(`| first success${first ? ` (${cell(first.note)})` : ''} | ${seconds(drill.firstSuccessMs)} |`, `| **RTO**: first of ${s.stable} successes in a row | **${seconds(drill.rtoMs)}** |`, `| recovered: the ${s.stable}th success in a row | ${seconds(drill.recoveredMs)} |`);
+    if (drill.recover) lines.push(`| drill-recover: ${cell(describeShellResult(drill.recover))} | ${seconds(drill.recoverStartMs)} → ${seconds(drill.recoverEndMs)} |`);
+    if (drill.steadyAfter) lines.push(`| steady state after recover: ${drill.steadyAfter.ok ? '✅' : '❌'} (${drill.steadyAfter.attempts} check${drill.steadyAfter.attempts === 1 ? '' : 's'}) | ${seconds((drill.recoverEndMs ?? 0) + drill.steadyAfter.waitedMs)} |`);
     lines.push('');
     if (drill.stateBefore) {
         lines.push(`State at ${codeSpan(drill.settings.stateUrl ?? '')}: ${drill.stateMatch === undefined ? 'not read after the fault' : drill.stateMatch ? '✅ the same before the fault and after the failover' : '❌ differs'} (before from ${drill.stateBefore.region ?? drill.stateBefore.address ?? '?'}${drill.stateAfter ? `, after from ${drill.stateAfter.region ?? drill.stateAfter.address ?? '?'}` : ''}).`, '');
@@ -38879,23 +38361,805 @@ function drillSection(drill) {
     }
     return lines;
 }
+/** Problems that do not fail the step: unhealthy regions the check tolerates under min-healthy. */ function warningsOf(report) {
+    return report.check.healthy ? report.check.problems : [];
+}
+/** The step's outputs, by name (`report`, the file's path, is the caller's). */ function failoverOutputs(report) {
+    const { check, drill } = report;
+    return {
+        healthy: String(check.healthy),
+        'healthy-regions': JSON.stringify(check.healthyRegions),
+        'unhealthy-regions': JSON.stringify(check.unhealthyRegions),
+        ...drill?.rtoMs !== undefined ? {
+            'rto-seconds': (drill.rtoMs / 1000).toFixed(3)
+        } : {},
+        ...drill?.firstSuccessMs !== undefined ? {
+            'first-success-seconds': (drill.firstSuccessMs / 1000).toFixed(3)
+        } : {}
+    };
+}
+/** The step's last word: why it failed, every problem on one line, or what passed. */ function verdictMessage(report) {
+    const { check, drill } = report;
+    if (!report.passed) return `Failover check failed: ${report.problems.join('; ')}`;
+    return `Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`;
+}
+/**
+ * What was probed, for the summary: `health-path` when every region was probed there, else each path with the
+ * regions probed at it (a region whose URL has a path of its own is probed at that path).
+ */ function probedPaths(report) {
+    const byPath = new Map();
+    for (const r of report.check.regions){
+        const url = new URL(r.url);
+        const path = `${url.pathname}${url.search}`;
+        byPath.set(path, [
+            ...byPath.get(path) ?? [],
+            r.name
+        ]);
+    }
+    const paths = [
+        ...byPath.keys()
+    ];
+    if (paths.length === 0) return codeSpan(report.settings.healthPath);
+    if (paths.length === 1) return codeSpan(paths[0]);
+    return [
+        ...byPath
+    ].map(([path, regions])=>`${codeSpan(path)} (${regions.map((name)=>codeSpan(name)).join(', ')})`).join(', ');
+}
 function renderSummary(report) {
     const { check, drill } = report;
     const lines = [];
     const healthyCount = check.healthyRegions.length;
-    lines.push(`### ${report.passed ? '✅' : '❌'} Failover check: ${check.healthy ? 'healthy' : 'unhealthy'} · ${healthyCount} of ${check.regions.length} regions healthy${drill ? ` · drill ${drill.status}${drill.rtoMs !== undefined ? `, RTO ${report_seconds(drill.rtoMs)}` : ''}` : ''}`, '');
+    lines.push(`### ${report.passed ? '✅' : '❌'} Failover check: ${check.healthy ? 'healthy' : 'unhealthy'} · ${healthyCount} of ${check.regions.length} regions healthy${drill ? ` · drill ${drill.status}${drill.rtoMs !== undefined ? `, RTO ${seconds(drill.rtoMs)}` : ''}` : ''}`, '');
     if (report.problems.length) {
         for (const p of report.problems)lines.push(`- ${cell(p)}`);
         lines.push('');
     }
     const st = report.settings;
-    lines.push(`${st.samples} samples per address of ${code(st.healthPath)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${report_seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a)=>code(a.line)).join(', ')}.` : ''}`, '', '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |', '|---|---|---|---:|---:|---:|---:|---|---|', ...check.regions.map(regionRow), '');
+    lines.push(`${st.samples} samples per address of ${probedPaths(report)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a)=>code(a.line)).join(', ')}.` : ''}`, '', '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |', '|---|---|---|---:|---:|---:|---:|---|---|', ...check.regions.map(regionRow), '');
     for (const r of check.regions){
         lines.push(details(`${r.verdict.status === 'healthy' ? '✅' : '❌'} <b>${escapeHtml(r.name)}</b>: ${r.verdict.stats.succeeded}/${r.verdict.stats.samples} ok, error rate ${formatRate(r.verdict.stats.errorRate)}`, regionDetails(r), r.verdict.status !== 'healthy'), '');
     }
     lines.push(...dnsSection(check));
     if (drill) lines.push(...drillSection(drill));
     return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/dns-check.js
+/**
+ * The failover record: what `dns-name` answers now, against `dns-expect` (addresses, or the CNAME target), and
+ * its TTL against Route 53's failover guidance (60 s or less, or clients keep the old answer for longer than the
+ * failover takes). The addresses it answers are then probed one by one (in check.ts), and a dead one is named.
+ */ 
+/** Route 53's guidance for failover records: a TTL of 60 seconds or less. */ const MAX_FAILOVER_TTL_SECONDS = 60;
+function normaliseName(name) {
+    return name.trim().toLowerCase().replace(/\.$/, '');
+}
+function normaliseAddress(address) {
+    return address.trim().toLowerCase();
+}
+/** Problems of an answer against the expectation (empty when it matches) and the TTL rule. */ function judgeDnsAnswer(answer, expect) {
+    const problems = [];
+    if (expect && expect.length) {
+        const expectedAddresses = expect.filter((e)=>(0,external_node_net_.isIP)(e.trim())).map(normaliseAddress);
+        const expectedNames = expect.filter((e)=>!(0,external_node_net_.isIP)(e.trim())).map(normaliseName);
+        if (expectedAddresses.length) {
+            const got = new Set(answer.addresses.map((a)=>normaliseAddress(a.address)));
+            const want = new Set(expectedAddresses);
+            const missing = [
+                ...want
+            ].filter((a)=>!got.has(a));
+            const extra = [
+                ...got
+            ].filter((a)=>!want.has(a));
+            if (missing.length || extra.length) {
+                problems.push(`answers ${[
+                    ...got
+                ].join(', ') || 'nothing'}, expected ${[
+                    ...want
+                ].join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}${extra.length ? ` (unexpected ${extra.join(', ')})` : ''}`);
+            }
+        }
+        if (expectedNames.length) {
+            const chain = answer.cnames.map(normaliseName);
+            const missing = expectedNames.filter((n)=>!chain.includes(n));
+            if (missing.length) {
+                problems.push(chain.length ? `CNAME points to ${chain.join(' → ')}, expected ${expectedNames.join(', ')}` : `has no CNAME, expected a CNAME to ${expectedNames.join(', ')}`);
+            }
+        }
+    }
+    const ttls = answer.addresses.flatMap((a)=>a.ttl === undefined ? [] : [
+            a.ttl
+        ]);
+    const ttl = ttls.length ? Math.max(...ttls) : undefined;
+    if (ttl !== undefined && ttl > MAX_FAILOVER_TTL_SECONDS) {
+        problems.push(`TTL ${ttl}s is above ${MAX_FAILOVER_TTL_SECONDS}s: resolvers keep the old answer up to ${ttl}s after a failover`);
+    }
+    return problems;
+}
+/** `dns-expect`: addresses or names, comma or whitespace separated. */ function parseDnsExpect(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** True when the entry is an IP address or a DNS name (labels of letters, digits, hyphens, underscores). */ function isAddressOrName(entry) {
+    if ((0,external_node_net_.isIP)(entry)) return true;
+    const name = entry.replace(/\.$/, '');
+    return name.length > 0 && name.length <= 253 && name.split('.').every((l)=>/^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l));
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/check.js
+/**
+ * The health check: resolve every region's name (every address is a target of its own), probe every target
+ * `samples` times through one pool of at most `concurrency` probes in flight, and judge each region from all its
+ * samples; the failover record (`dns-name`) is queried, compared with `dns-expect`, and each address it answers
+ * is probed the same way. Samples of one address run one after another (at most one in flight per address), as a
+ * health checker's do: "consecutive failures" means what it says, and the probe does not load what it measures.
+ */ 
+
+
+/** The URL a region is probed at: its own path when it has one other than `/`, else `health-path`. */ function probeUrl(base, healthPath) {
+    const url = new URL(base);
+    if (url.pathname === '/' || url.pathname === '') {
+        const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`;
+        const withQuery = new URL(path, url);
+        url.pathname = withQuery.pathname;
+        if (withQuery.search) url.search = withQuery.search;
+    }
+    return url;
+}
+/** A FIFO limit on work in flight. */ class Semaphore {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit){
+        this.limit = limit;
+    }
+    async run(work) {
+        if (this.active >= this.limit) await new Promise((resolve)=>this.waiting.push(resolve));
+        else this.active++;
+        try {
+            return await work();
+        } finally{
+            const next = this.waiting.shift();
+            if (next) next();
+            else this.active--;
+        }
+    }
+}
+/** Resolves a host, trying up to FAILURE_THRESHOLD times: one failed lookup does not make a region down. */ async function resolveWithRetries(host, deps, timeoutMs) {
+    const attempts = [];
+    let last;
+    for(let i = 0; i < FAILURE_THRESHOLD; i++){
+        const start = deps.clock.now();
+        try {
+            const found = await deps.resolver.resolve(host, timeoutMs);
+            attempts.push({
+                ok: true,
+                ms: deps.clock.now() - start
+            });
+            return {
+                host,
+                addresses: [
+                    ...new Set(found.map((a)=>a.address))
+                ],
+                attempts
+            };
+        } catch (error) {
+            last = error instanceof DnsFailure ? error : new DnsFailure(host, String(error));
+            attempts.push({
+                ok: false,
+                error: last.toFailure().message,
+                ms: deps.clock.now() - start
+            });
+            if (i < FAILURE_THRESHOLD - 1) await deps.clock.sleep(200);
+        }
+    }
+    return {
+        host,
+        addresses: [],
+        attempts,
+        problem: `${last.toFailure().message} for ${host} (${attempts.length} attempts)`
+    };
+}
+/** Probes every target `samples` times, samples of one target in order, at most `limit` probes in flight. */ async function sampleTargets(targets, settings, prober, limit) {
+    return Promise.all(targets.map(async (target)=>{
+        const results = [];
+        for(let i = 0; i < settings.samples; i++){
+            results.push(await limit.run(()=>prober({
+                    url: target.url,
+                    address: target.address,
+                    headers: settings.headers,
+                    timeoutMs: settings.timeoutMs,
+                    expectedStatus: settings.expectedStatus,
+                    ...settings.bodyMatch ? {
+                        bodyMatch: settings.bodyMatch
+                    } : {},
+                    ...target.expectRegion !== undefined ? {
+                        expectRegion: target.expectRegion
+                    } : {}
+                })));
+        }
+        return results;
+    }));
+}
+async function runHealthCheck(regions, dns, settings, deps) {
+    const startedAt = new Date().toISOString();
+    const limit = new Semaphore(settings.concurrency);
+    const urls = regions.map((r)=>probeUrl(r.url, settings.healthPath));
+    const query = deps.queryDns ?? queryDns;
+    const [resolutions, dnsAnswer] = await Promise.all([
+        Promise.all(urls.map((u)=>resolveWithRetries(urlHost(u), deps, settings.timeoutMs))),
+        dns ? query(dns.name, dns.server, settings.timeoutMs).then((answer)=>({
+                answer
+            }), (error)=>({
+                error: error instanceof DnsFailure ? error.toFailure().message : `DNS failure: ${String(error)}`
+            })) : undefined
+    ]);
+    const targets = [];
+    const regionTargets = regions.map((region, i)=>resolutions[i].addresses.map((address)=>{
+            const target = {
+                url: urls[i],
+                address,
+                ...region.expectRegion !== undefined ? {
+                    expectRegion: region.expectRegion
+                } : {}
+            };
+            targets.push(target);
+            return target;
+        }));
+    const dnsTargets = dns && dnsAnswer && 'answer' in dnsAnswer ? [
+        ...new Set(dnsAnswer.answer.addresses.map((a)=>a.address))
+    ].map((address)=>{
+        const target = {
+            url: dns.probeUrl,
+            address
+        };
+        targets.push(target);
+        return target;
+    }) : [];
+    const sampled = await sampleTargets(targets, settings, deps.prober, limit);
+    const samplesOf = new Map(targets.map((t, i)=>[
+            t,
+            sampled[i]
+        ]));
+    const regionReports = regions.map((region, i)=>{
+        const addresses = judgeAddresses(regionTargets[i].map((t)=>({
+                address: t.address,
+                samples: samplesOf.get(t)
+            })), settings.sla);
+        const resolution = resolutions[i];
+        return {
+            name: region.name,
+            url: urls[i].toString(),
+            host: resolution.host,
+            ...region.expectRegion !== undefined ? {
+                expectRegion: region.expectRegion
+            } : {},
+            resolution,
+            addresses,
+            verdict: judgeRegion(addresses, settings.sla, resolution.problem)
+        };
+    });
+    let dnsReport;
+    if (dns && dnsAnswer) {
+        const addresses = judgeAddresses(dnsTargets.map((t)=>({
+                address: t.address,
+                samples: samplesOf.get(t)
+            })), []);
+        const problems = 'answer' in dnsAnswer ? judgeDnsAnswer(dnsAnswer.answer, dns.expect) : [
+            dnsAnswer.error
+        ];
+        for (const a of addresses){
+            if (a.verdict.down) problems.push(`address ${a.address} is down: ${a.verdict.reasons.join('; ')}`);
+        }
+        dnsReport = {
+            name: dns.name,
+            resolver: dns.server ? `DNS server ${dns.server}` : "the system's DNS servers",
+            ...dns.expect ? {
+                expected: dns.expect
+            } : {},
+            ...'answer' in dnsAnswer ? {
+                answer: dnsAnswer.answer
+            } : {
+                error: dnsAnswer.error
+            },
+            problems,
+            probeUrl: dns.probeUrl.toString(),
+            addresses,
+            ok: problems.length === 0
+        };
+    }
+    const healthyRegions = regionReports.filter((r)=>r.verdict.status === 'healthy').map((r)=>r.name);
+    const unhealthyRegions = regionReports.filter((r)=>r.verdict.status !== 'healthy').map((r)=>r.name);
+    const problems = [];
+    for (const r of regionReports){
+        if (r.verdict.status !== 'healthy') problems.push(`region ${r.name} is unhealthy: ${r.verdict.reasons.join('; ')}`);
+    }
+    const enough = healthyRegions.length >= settings.minHealthy;
+    if (!enough) {
+        problems.push(`${healthyRegions.length} of ${regions.length} regions healthy, ${settings.minHealthy} needed (min-healthy)`);
+    }
+    if (dnsReport && !dnsReport.ok) problems.push(`the failover record ${dns.name}: ${dnsReport.problems.join('; ')}`);
+    return {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        regions: regionReports,
+        ...dnsReport ? {
+            dns: dnsReport
+        } : {},
+        healthyRegions,
+        unhealthyRegions,
+        healthy: enough && (dnsReport?.ok ?? true),
+        problems
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/drill.js
+/**
+ * The failover drill and its RTO clock, with AWS Resilience Hub's semantics: RTO runs from the fault's start
+ * until success is reached and sustained.
+ *
+ *   steady state (every region healthy, or the drill does not start)
+ *   → read the state (drill-state-url), if given
+ *   → inject; time zero is when the inject command returns success
+ *   → probe the global entry point every drill-interval, resolving its name afresh for every probe, until
+ *     drill-stable consecutive successes come from drill-expect-region (or drill-timeout runs out)
+ *   → read the state again: it must equal the one before (the state survived the failover)
+ *   → recover, always (also when inject failed, the drill timed out, or anything threw)
+ *   → steady state again (waiting up to drill-timeout for the recovered region to come back)
+ *
+ * RTO = time zero → the first of the stable successes; first success = time zero → the first success from the
+ * expected region. A success is the time its answer arrived. Everything is recorded for the report.
+ */ 
+
+function drill_seconds(ms) {
+    return `${+(ms / 1000).toFixed(3)}s`;
+}
+function describeProbe(answer) {
+    if (answer.failure) return {
+        success: false,
+        note: answer.failure.message,
+        regions: []
+    };
+    const regions = answer.results.flatMap((r)=>r.region !== undefined ? [
+            r.region
+        ] : []);
+    const success = answer.results.length > 0 && answer.results.every((r)=>r.ok);
+    const note = answer.results.map((r)=>r.ok ? `${r.status} from ${r.region ?? 'an unnamed region'} via ${r.address} in ${Math.round(r.timings.totalMs)}ms` : `${r.address}: ${r.failure?.message ?? 'failed'}`).join('; ');
+    return {
+        success,
+        note,
+        regions
+    };
+}
+/** Two state reads agree: the same JSON value (key order aside), or the same text. */ function sameState(a, b) {
+    if (!a.ok || !b.ok || a.body === undefined || b.body === undefined) return false;
+    try {
+        return canonical(JSON.parse(a.body)) === canonical(JSON.parse(b.body));
+    } catch  {
+        return a.body === b.body;
+    }
+}
+function canonical(value) {
+    if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object') {
+        const entries = Object.entries(value).sort(([x], [y])=>x < y ? -1 : x > y ? 1 : 0);
+        return `{${entries.map(([k, v])=>`${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+async function runDrill(settings, deps) {
+    const { clock } = deps;
+    const report = {
+        status: 'failed',
+        problems: [],
+        settings: {
+            url: settings.url.toString(),
+            ...settings.expectRegion !== undefined ? {
+                expectRegion: settings.expectRegion
+            } : {},
+            intervalMs: settings.intervalMs,
+            stable: settings.stable,
+            timeoutMs: settings.timeoutMs,
+            ...settings.rtoMaxMs !== undefined ? {
+                rtoMaxMs: settings.rtoMaxMs
+            } : {},
+            ...settings.stateUrl ? {
+                stateUrl: settings.stateUrl.toString()
+            } : {}
+        },
+        steadyBefore: {
+            ok: false,
+            problems: []
+        },
+        probes: [],
+        timedOut: false
+    };
+    report.steadyBefore = await deps.steadyState('before');
+    if (!report.steadyBefore.ok) {
+        report.status = 'not-started';
+        report.problems.push(`the drill did not start: no steady state before it (${report.steadyBefore.problems.join('; ')})`);
+        return report;
+    }
+    if (settings.stateUrl) {
+        report.stateBefore = await deps.readState(settings.stateUrl);
+        if (!report.stateBefore.ok) {
+            report.status = 'not-started';
+            report.problems.push(`the drill did not start: drill-state-url could not be read before the fault (${report.stateBefore.error})`);
+            return report;
+        }
+    }
+    let t0;
+    try {
+        report.inject = await deps.runCommand('drill-inject', settings.inject, settings.timeoutMs);
+        if (!shellSucceeded(report.inject)) {
+            report.problems.push(`drill-inject failed: ${describeShellResult(report.inject)}`);
+        } else {
+            t0 = clock.now();
+            report.t0 = new Date(t0).toISOString();
+            deps.log(`time zero: drill-inject returned; probing ${settings.url} every ${drill_seconds(settings.intervalMs)} until ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''}`);
+            await probeUntilStable(settings, deps, t0, report);
+            if (report.rtoMs !== undefined && settings.stateUrl) {
+                report.stateAfter = await deps.readState(settings.stateUrl);
+                report.stateMatch = sameState(report.stateBefore, report.stateAfter);
+                if (!report.stateMatch) {
+                    report.problems.push(report.stateAfter.ok ? `the state at drill-state-url changed across the failover (before: ${clip(report.stateBefore.body)}; after: ${clip(report.stateAfter.body)})` : `drill-state-url could not be read after the failover (${report.stateAfter.error})`);
+                }
+            }
+        }
+    } finally{
+        if (t0 !== undefined) report.recoverStartMs = clock.now() - t0;
+        report.recover = await deps.runCommand('drill-recover', settings.recover, settings.timeoutMs);
+        if (t0 !== undefined) report.recoverEndMs = clock.now() - t0;
+    }
+    const recovered = shellSucceeded(report.recover);
+    if (!recovered) report.problems.push(`drill-recover failed: ${describeShellResult(report.recover)}`);
+    // steady state again: a recovered region may take a moment to come back; a failed recover gets one look
+    const started = clock.now();
+    let attempts = 0;
+    let steady;
+    for(;;){
+        attempts++;
+        steady = await deps.steadyState('after');
+        if (steady.ok || !recovered || clock.now() - started >= settings.timeoutMs) break;
+        await clock.sleep(settings.intervalMs);
+    }
+    report.steadyAfter = {
+        ...steady,
+        attempts,
+        waitedMs: clock.now() - started
+    };
+    if (!steady.ok) report.problems.push(`no steady state after recover (${attempts} check${attempts === 1 ? '' : 's'} over ${drill_seconds(report.steadyAfter.waitedMs)}): ${steady.problems.join('; ')}`);
+    report.status = report.problems.length === 0 ? 'passed' : 'failed';
+    return report;
+}
+function clip(text) {
+    if (text === undefined) return 'nothing';
+    const flat = text.replace(/\s+/g, ' ');
+    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+async function probeUntilStable(settings, deps, t0, report) {
+    const { clock } = deps;
+    const deadline = t0 + settings.timeoutMs;
+    let streak = 0;
+    let streakStartMs = 0;
+    for(let n = 1;; n++){
+        const scheduled = t0 + (n - 1) * settings.intervalMs;
+        if (scheduled > clock.now()) await clock.sleep(scheduled - clock.now());
+        if (clock.now() >= deadline) {
+            report.timedOut = true;
+            break;
+        }
+        const start = clock.now();
+        const answer = await deps.probeEntry(settings.url, settings.expectRegion);
+        const end = clock.now();
+        const { success, note, regions } = describeProbe(answer);
+        if (success) {
+            if (streak === 0) streakStartMs = end - t0;
+            streak++;
+            if (report.firstSuccessMs === undefined) report.firstSuccessMs = end - t0;
+        } else streak = 0;
+        report.probes.push({
+            n,
+            atMs: start - t0,
+            endMs: end - t0,
+            addresses: answer.addresses,
+            results: answer.results,
+            success,
+            regions,
+            note,
+            streak
+        });
+        deps.log(`+${drill_seconds(end - t0)} probe ${n}: ${success ? '✓' : '✗'} ${note}${success ? ` (${streak}/${settings.stable})` : ''}`);
+        if (streak >= settings.stable) {
+            report.rtoMs = streakStartMs;
+            report.recoveredMs = end - t0;
+            break;
+        }
+    }
+    if (report.rtoMs === undefined) {
+        const last = report.probes.at(-1);
+        report.problems.push(`the drill timed out: no ${settings.stable} successes in a row${settings.expectRegion ? ` from ${settings.expectRegion}` : ''} within drill-timeout ${drill_seconds(settings.timeoutMs)} (${report.probes.length} probes, ${report.probes.filter((p)=>p.success).length} succeeded; last: ${last?.note ?? 'none'})`);
+    } else if (settings.rtoMaxMs !== undefined && report.rtoMs > settings.rtoMaxMs) {
+        report.problems.push(`RTO ${drill_seconds(report.rtoMs)} exceeds rto-max ${drill_seconds(settings.rtoMaxMs)}`);
+    }
+}
+/**
+ * Probes the entry point once: resolves its name afresh (no cache: a repointed record is seen as soon as the
+ * resolver serves it), then probes every address it answers, in parallel. A success needs every one of them to
+ * answer as expected, from the expected region.
+ */ function entryProber(settings) {
+    return async (url, expectRegion)=>{
+        const start = performance.now();
+        let addresses;
+        try {
+            addresses = [
+                ...new Set((await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address))
+            ];
+        } catch (error) {
+            const failure = error instanceof DnsFailure ? error.toFailure() : {
+                kind: 'dns',
+                message: `DNS failure: ${String(error)}`
+            };
+            return {
+                addresses: [],
+                dnsMs: performance.now() - start,
+                results: [],
+                failure
+            };
+        }
+        const dnsMs = performance.now() - start;
+        const results = await Promise.all(addresses.map((address)=>settings.prober({
+                url,
+                address,
+                headers: settings.headers,
+                timeoutMs: settings.timeoutMs,
+                expectedStatus: settings.expectedStatus,
+                ...settings.bodyMatch ? {
+                    bodyMatch: settings.bodyMatch
+                } : {},
+                ...expectRegion !== undefined ? {
+                    expectRegion
+                } : {}
+            })));
+        for (const r of results)r.timings.dnsMs = Math.round(dnsMs * 1000) / 1000;
+        return {
+            addresses,
+            dnsMs,
+            results
+        };
+    };
+}
+const ANY_SUCCESS = {
+    codes: [],
+    classes: [
+        2
+    ],
+    text: '2xx'
+};
+/** Reads drill-state-url through the same resolution: the first address that answers 2xx gives the state. */ function stateReader(settings) {
+    return async (url)=>{
+        const at = new Date().toISOString();
+        let addresses;
+        try {
+            addresses = (await settings.resolver.resolve(urlHost(url), settings.timeoutMs)).map((a)=>a.address);
+        } catch (error) {
+            return {
+                url: url.toString(),
+                at,
+                ok: false,
+                error: error instanceof Error ? error.message : String(error)
+            };
+        }
+        const errors = [];
+        for (const address of addresses){
+            const r = await settings.prober({
+                url,
+                address,
+                headers: settings.headers,
+                timeoutMs: settings.timeoutMs,
+                expectedStatus: ANY_SUCCESS,
+                keepBody: true
+            });
+            if (r.ok) return {
+                url: url.toString(),
+                at,
+                ok: true,
+                address,
+                ...r.region !== undefined ? {
+                    region: r.region
+                } : {},
+                ...r.status !== undefined ? {
+                    status: r.status
+                } : {},
+                ...r.body !== undefined ? {
+                    body: r.body
+                } : {}
+            };
+            errors.push(`${address}: ${r.failure?.message ?? 'failed'}`);
+        }
+        return {
+            url: url.toString(),
+            at,
+            ok: false,
+            error: errors.join('; ') || 'no address'
+        };
+    };
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/failover/run.js
+/**
+ * A whole failover check, as the action runs it: the health check of every region and of the failover record,
+ * then, when the plan has one, the drill (whose steady state is that same health check, run again after
+ * recover), and the verdict: which problems fail the step and which are only warnings. Plain data in, the
+ * report out; the resolver, prober, shell, clock and log come in through `FailoverDeps`.
+ */ 
+
+
+
+
+/**
+ * The values to register as secrets before anything is logged: every header value, and the credential of an
+ * `Authorization`-style `<scheme> <credential>` value on its own (a log line may show it without its scheme).
+ */ function headerSecrets(headers) {
+    const secrets = [];
+    for (const value of Object.values(headers)){
+        if (!value) continue;
+        secrets.push(value);
+        const credential = /^\S+\s+(\S{4,})$/.exec(value)?.[1];
+        if (credential) secrets.push(credential);
+    }
+    return secrets;
+}
+/** Where each address of dns-name is probed: drill-url when it is on that name, else the first region's URL. */ function dnsProbeUrl(plan) {
+    const name = plan.dns.name;
+    if (plan.drill) {
+        const drillUrl = probeUrl(plan.drill.url, plan.healthPath);
+        if (urlHost(drillUrl).toLowerCase() === name.toLowerCase()) return drillUrl;
+    }
+    const url = probeUrl(plan.regions[0].url, plan.healthPath);
+    url.hostname = name;
+    return url;
+}
+function dnsSpecOf(plan) {
+    if (!plan.dns) return undefined;
+    return {
+        name: plan.dns.name,
+        ...plan.dnsResolver ? {
+            server: plan.dnsResolver
+        } : {},
+        ...plan.dns.expect ? {
+            expect: plan.dns.expect
+        } : {},
+        probeUrl: dnsProbeUrl(plan)
+    };
+}
+function drillSettingsOf(drill, healthPath) {
+    return {
+        inject: drill.inject,
+        recover: drill.recover,
+        url: probeUrl(drill.url, healthPath),
+        ...drill.expectRegion !== undefined ? {
+            expectRegion: drill.expectRegion
+        } : {},
+        intervalMs: drill.intervalMs,
+        stable: drill.stable,
+        timeoutMs: drill.timeoutMs,
+        ...drill.rtoMaxMs !== undefined ? {
+            rtoMaxMs: drill.rtoMaxMs
+        } : {},
+        ...drill.stateUrl ? {
+            stateUrl: new URL(drill.stateUrl)
+        } : {}
+    };
+}
+/** The settings as the report echoes them: status and body as text, headers left out, the resolver named. */ function reportSettingsOf(plan, resolver) {
+    return {
+        healthPath: plan.healthPath,
+        expectedStatus: plan.expectedStatus.text,
+        ...plan.bodyMatch ? {
+            bodyMatch: String(plan.bodyMatch)
+        } : {},
+        timeoutMs: plan.timeoutMs,
+        samples: plan.samples,
+        concurrency: plan.concurrency,
+        sla: plan.sla,
+        minHealthy: plan.minHealthy,
+        resolver: resolver.describe()
+    };
+}
+/** One log line per region and one for the failover record. */ function checkLogLines(check, prefix = '') {
+    const lines = check.regions.map((r)=>{
+        const s = r.verdict.stats;
+        const latency = s.latency ? `, p50 ${formatLatency(s.latency.p50)} p95 ${formatLatency(s.latency.p95)} p99 ${formatLatency(s.latency.p99)}` : '';
+        const line = `${prefix}${r.name} (${r.resolution.addresses.join(', ') || r.host}): ${r.verdict.status}, ${s.succeeded}/${s.samples} ok${latency}`;
+        return r.verdict.status === 'healthy' ? line : `${line}: ${r.verdict.reasons.join('; ')}`;
+    });
+    if (check.dns) {
+        const answers = check.dns.answer ? [
+            ...check.dns.answer.cnames.map((c)=>`CNAME ${c}`),
+            ...check.dns.answer.addresses.map((a)=>`${a.address} (TTL ${a.ttl ?? '?'})`)
+        ].join(', ') : check.dns.error;
+        lines.push(`${prefix}failover record ${check.dns.name}: ${answers}${check.dns.ok ? '' : `: ${check.dns.problems.join('; ')}`}`);
+    }
+    return lines;
+}
+/** The drill's steady state: every region healthy (min-healthy does not lower the bar) and the record right. */ function steadyStateOf(check) {
+    return {
+        ok: check.unhealthyRegions.length === 0 && (check.dns?.ok ?? true),
+        problems: check.problems.slice()
+    };
+}
+/** The title of a drill command's log group: its label and the command's first line, shortened. */ function commandTitle(label, command) {
+    const line = command.trim().split('\n')[0] ?? '';
+    return `${label}: ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`;
+}
+const run_seconds = (ms)=>`${(ms / 1000).toFixed(3)}s`;
+async function runFailoverCheck(plan, deps) {
+    const startedAt = new Date().toISOString();
+    const dns = dnsSpecOf(plan);
+    const checkDeps = {
+        resolver: deps.resolver,
+        prober: deps.prober,
+        clock: deps.clock
+    };
+    const count = plan.regions.length;
+    deps.log(`Probing ${count} region${count === 1 ? '' : 's'}${dns ? ` and the failover record ${dns.name}` : ''}: ${plan.samples} samples per address, at most ${plan.concurrency} in flight, names resolved by ${deps.resolver.describe()}.`);
+    const check = await runHealthCheck(plan.regions, dns, plan, checkDeps);
+    for (const line of checkLogLines(check))deps.log(line);
+    let drill;
+    if (plan.drill) {
+        const entry = {
+            resolver: deps.resolver,
+            prober: deps.prober,
+            timeoutMs: plan.timeoutMs,
+            headers: plan.headers
+        };
+        const drillDeps = {
+            clock: deps.clock,
+            runCommand: (label, command, timeoutMs)=>deps.group(commandTitle(label, command), async ()=>{
+                    const result = await deps.shell.run(command, {
+                        cwd: deps.workspace,
+                        env: deps.env,
+                        timeoutMs,
+                        onLine: (line)=>deps.log(line)
+                    });
+                    deps.log(`${label}: ${describeShellResult(result)}`);
+                    return result;
+                }),
+            probeEntry: entryProber({
+                ...entry,
+                expectedStatus: plan.expectedStatus,
+                ...plan.bodyMatch ? {
+                    bodyMatch: plan.bodyMatch
+                } : {}
+            }),
+            readState: stateReader(entry),
+            steadyState: async (phase)=>{
+                if (phase === 'before') return steadyStateOf(check);
+                const again = await runHealthCheck(plan.regions, dns, plan, checkDeps);
+                for (const line of checkLogLines(again, 'after recover: '))deps.log(line);
+                return steadyStateOf(again);
+            },
+            log: (message)=>deps.log(message)
+        };
+        drill = await runDrill(drillSettingsOf(plan.drill, plan.healthPath), drillDeps);
+        deps.log(`Drill ${drill.status}${drill.rtoMs !== undefined ? `: RTO ${run_seconds(drill.rtoMs)}, first success ${run_seconds(drill.firstSuccessMs ?? 0)}` : ''}.`);
+    }
+    // under min-healthy, an unhealthy region is a warning (warningsOf), not a failure
+    const problems = [
+        ...check.healthy ? [] : check.problems,
+        ...drill?.problems ?? []
+    ];
+    return {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        settings: reportSettingsOf(plan, deps.resolver),
+        check,
+        ...drill ? {
+            drill
+        } : {},
+        passed: problems.length === 0,
+        problems
+    };
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
@@ -39107,7 +39371,7 @@ function parseRegions(text, input = 'regions') {
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/inputs.js
-/** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */ 
+/** Inputs of failover-check, parsed once into the check's plan. Names are the public interface (action.yml). */ 
 
 
 
@@ -39142,7 +39406,7 @@ function duration(io, name, fallback, minMs, maxMs = Infinity) {
     }
     return ms;
 }
-function parseInputs(io) {
+/** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */ function parseInputs(io) {
     const regions = parseRegions(readString(io, 'regions'));
     const healthPath = readString(io, 'health-path', INPUT_DEFAULTS['health-path']);
     if (!/^\/[^\s#]*$/.test(healthPath)) throw new errors/* InputError */.dz('health-path', healthPath, 'a path starting with /, such as /health');
@@ -39250,14 +39514,10 @@ function parseInputs(io) {
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/failover-check/main.js
 /**
- * failover-check: probe every region and the failover record, judge them against the SLA, and in a drill inject
- * a fault and measure how long the standby takes to serve (RTO). Reads the inputs, wires the real resolver,
- * prober, shell and clock into the domain (src/failover/), and writes the outputs, the JSON report and the job
- * summary. The step fails when too few regions are healthy, the failover record is wrong, or the drill failed.
+ * failover-check: reads the inputs, wires the real resolver, prober, shell and clock into the failover check
+ * (src/failover/run.ts), and writes the outputs, the JSON report and the job summary. The step fails when too
+ * few regions are healthy, the failover record is wrong, or the drill failed.
  */ 
-
-
-
 
 
 
@@ -39272,184 +39532,26 @@ const defaultDeps = ()=>({
         prober: httpProber,
         shell: bashRunner
     });
-/** Where each address of dns-name is probed: drill-url when it is on that name, else the first region's URL. */ function dnsProbeUrl(inputs) {
-    const name = inputs.dns.name;
-    if (inputs.drill) {
-        const drillUrl = probeUrl(inputs.drill.url, inputs.healthPath);
-        if (urlHost(drillUrl).toLowerCase() === name.toLowerCase()) return drillUrl;
-    }
-    const url = probeUrl(inputs.regions[0].url, inputs.healthPath);
-    url.hostname = name;
-    return url;
-}
-function logCheck(io, check, label) {
-    for (const r of check.regions){
-        const s = r.verdict.stats;
-        const latency = s.latency ? `, p50 ${formatLatency(s.latency.p50)} p95 ${formatLatency(s.latency.p95)} p99 ${formatLatency(s.latency.p99)}` : '';
-        const line = `${label}${r.name} (${r.resolution.addresses.join(', ') || r.host}): ${r.verdict.status}, ${s.succeeded}/${s.samples} ok${latency}`;
-        if (r.verdict.status === 'healthy') io.info(line);
-        else io.info(`${line}: ${r.verdict.reasons.join('; ')}`);
-    }
-    if (check.dns) {
-        const answers = check.dns.answer ? [
-            ...check.dns.answer.cnames.map((c)=>`CNAME ${c}`),
-            ...check.dns.answer.addresses.map((a)=>`${a.address} (TTL ${a.ttl ?? '?'})`)
-        ].join(', ') : check.dns.error;
-        io.info(`${label}failover record ${check.dns.name}: ${answers}${check.dns.ok ? '' : `: ${check.dns.problems.join('; ')}`}`);
-    }
-}
-function steadyStateOf(check) {
-    const problems = check.problems.slice();
-    return {
-        ok: check.unhealthyRegions.length === 0 && (check.dns?.ok ?? true),
-        problems
-    };
-}
-function firstLine(command) {
-    const line = command.trim().split('\n')[0] ?? '';
-    return line.length > 80 ? `${line.slice(0, 80)}…` : line;
-}
 async function run(io, deps = defaultDeps()) {
     const inputs = parseInputs(io);
-    for (const value of Object.values(inputs.headers)){
-        if (!value) continue;
-        io.setSecret(value);
-        // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too
-        const credential = /^\S+\s+(\S{4,})$/.exec(value)?.[1];
-        if (credential) io.setSecret(credential);
-    }
-    const startedAt = new Date().toISOString();
-    const resolver = inputs.dnsResolver ? serverResolver(inputs.dnsResolver) : systemResolver();
-    const settings = {
-        healthPath: inputs.healthPath,
-        expectedStatus: inputs.expectedStatus,
-        ...inputs.bodyMatch ? {
-            bodyMatch: inputs.bodyMatch
-        } : {},
-        timeoutMs: inputs.timeoutMs,
-        samples: inputs.samples,
-        concurrency: inputs.concurrency,
-        headers: inputs.headers,
-        sla: inputs.sla,
-        minHealthy: inputs.minHealthy
-    };
-    const dns = inputs.dns ? {
-        name: inputs.dns.name,
-        ...inputs.dnsResolver ? {
-            server: inputs.dnsResolver
-        } : {},
-        ...inputs.dns.expect ? {
-            expect: inputs.dns.expect
-        } : {},
-        probeUrl: dnsProbeUrl(inputs)
-    } : undefined;
-    const checkDeps = {
-        resolver,
+    for (const secret of headerSecrets(inputs.headers))io.setSecret(secret);
+    const report = await runFailoverCheck(inputs, {
+        resolver: inputs.dnsResolver ? serverResolver(inputs.dnsResolver) : systemResolver(),
         prober: deps.prober,
-        clock: deps.clock
-    };
-    io.info(`Probing ${inputs.regions.length} region${inputs.regions.length === 1 ? '' : 's'}${dns ? ` and the failover record ${dns.name}` : ''}: ${inputs.samples} samples per address, at most ${inputs.concurrency} in flight, names resolved by ${resolver.describe()}.`);
-    const check = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
-    logCheck(io, check, '');
-    let drill;
-    if (inputs.drill) {
-        const d = inputs.drill;
-        const workspace = deps.env['GITHUB_WORKSPACE'] || process.cwd();
-        const entry = {
-            resolver,
-            prober: deps.prober,
-            timeoutMs: inputs.timeoutMs,
-            headers: inputs.headers
-        };
-        drill = await runDrill({
-            inject: d.inject,
-            recover: d.recover,
-            url: probeUrl(d.url, inputs.healthPath),
-            ...d.expectRegion !== undefined ? {
-                expectRegion: d.expectRegion
-            } : {},
-            intervalMs: d.intervalMs,
-            stable: d.stable,
-            timeoutMs: d.timeoutMs,
-            ...d.rtoMaxMs !== undefined ? {
-                rtoMaxMs: d.rtoMaxMs
-            } : {},
-            ...d.stateUrl ? {
-                stateUrl: new URL(d.stateUrl)
-            } : {}
-        }, {
-            clock: deps.clock,
-            runCommand: (label, command, timeoutMs)=>io.group(`${label}: ${firstLine(command)}`, async ()=>{
-                    const result = await deps.shell.run(command, {
-                        cwd: workspace,
-                        env: deps.env,
-                        timeoutMs,
-                        onLine: (line)=>io.info(line)
-                    });
-                    io.info(`${label}: ${describeShellResult(result)}`);
-                    return result;
-                }),
-            probeEntry: entryProber({
-                ...entry,
-                expectedStatus: inputs.expectedStatus,
-                ...inputs.bodyMatch ? {
-                    bodyMatch: inputs.bodyMatch
-                } : {}
-            }),
-            readState: stateReader(entry),
-            steadyState: async (phase)=>{
-                if (phase === 'before') return steadyStateOf(check);
-                const again = await runHealthCheck(inputs.regions, dns, settings, checkDeps);
-                logCheck(io, again, 'after recover: ');
-                return steadyStateOf(again);
-            },
-            log: (message)=>io.info(message)
-        });
-        io.info(`Drill ${drill.status}${drill.rtoMs !== undefined ? `: RTO ${(drill.rtoMs / 1000).toFixed(3)}s, first success ${((drill.firstSuccessMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
-    }
-    const problems = [
-        ...check.healthy ? [] : check.problems,
-        ...drill?.problems ?? []
-    ];
-    if (check.healthy) for (const p of check.problems)io.warning(p);
-    const report = {
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        settings: {
-            healthPath: inputs.healthPath,
-            expectedStatus: inputs.expectedStatus.text,
-            ...inputs.bodyMatch ? {
-                bodyMatch: String(inputs.bodyMatch)
-            } : {},
-            timeoutMs: inputs.timeoutMs,
-            samples: inputs.samples,
-            concurrency: inputs.concurrency,
-            sla: inputs.sla,
-            minHealthy: inputs.minHealthy,
-            resolver: resolver.describe()
-        },
-        check,
-        ...drill ? {
-            drill
-        } : {},
-        passed: problems.length === 0,
-        problems
-    };
-    const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, {
-        recursive: true
+        clock: deps.clock,
+        shell: deps.shell,
+        workspace: deps.env['GITHUB_WORKSPACE'] || process.cwd(),
+        env: deps.env,
+        log: (message)=>io.info(message),
+        group: (title, body)=>io.group(title, body)
     });
-    const reportPath = (0,external_node_path_namespaceObject.join)(dir, `failover-check-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
-    (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, JSON.stringify(buildJsonReport(report), null, 2));
-    io.setOutput('healthy', String(check.healthy));
-    io.setOutput('healthy-regions', JSON.stringify(check.healthyRegions));
-    io.setOutput('unhealthy-regions', JSON.stringify(check.unhealthyRegions));
-    if (drill?.rtoMs !== undefined) io.setOutput('rto-seconds', (drill.rtoMs / 1000).toFixed(3));
-    if (drill?.firstSuccessMs !== undefined) io.setOutput('first-success-seconds', (drill.firstSuccessMs / 1000).toFixed(3));
+    for (const warning of warningsOf(report))io.warning(warning);
+    const reportPath = writeReportFile('failover-check', buildJsonReport(report), deps.env);
+    for (const [name, value] of Object.entries(failoverOutputs(report)))io.setOutput(name, value);
     io.setOutput('report', reportPath);
     await io.appendSummary(renderSummary(report));
-    if (problems.length) throw new errors/* ActionError */.lZ(`Failover check failed: ${problems.join('; ')}`);
-    io.info(`Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`);
+    if (!report.passed) throw new errors/* ActionError */.lZ(verdictMessage(report));
+    io.info(verdictMessage(report));
 }
 
 
@@ -39459,11 +39561,15 @@ async function run(io, deps = defaultDeps()) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */   R: () => (/* binding */ startAction)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
-/** The one way every action starts and fails: errors become a failed step with a clear message, never a stack. */ 
-async function runAction(run, io) {
+/**
+ * The one way every action starts and fails: the entry point of each bundle (src/actions/<name>/index.ts and the
+ * root src/index.ts) hands its `run` to `startAction`; errors become a failed step with a clear message, never a
+ * stack. (test/harness/runner.ts's `runAction` is another thing: it runs a built bundle as the runner does.)
+ */ 
+async function startAction(run, io) {
     try {
         await run(io);
     } catch (error) {

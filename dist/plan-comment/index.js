@@ -31144,7 +31144,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .C)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
+await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -39157,11 +39157,15 @@ function writeOutputs(io, model, fingerprint, summary) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction)
+/* harmony export */   R: () => (/* binding */ startAction)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
-/** The one way every action starts and fails: errors become a failed step with a clear message, never a stack. */ 
-async function runAction(run, io) {
+/**
+ * The one way every action starts and fails: the entry point of each bundle (src/actions/<name>/index.ts and the
+ * root src/index.ts) hands its `run` to `startAction`; errors become a failed step with a clear message, never a
+ * stack. (test/harness/runner.ts's `runAction` is another thing: it runs a built bundle as the runner does.)
+ */ 
+async function startAction(run, io) {
     try {
         await run(io);
     } catch (error) {

@@ -1,8 +1,12 @@
-/** The one way every action starts and fails: errors become a failed step with a clear message, never a stack. */
+/**
+ * The one way every action starts and fails: the entry point of each bundle (src/actions/<name>/index.ts and the
+ * root src/index.ts) hands its `run` to `startAction`; errors become a failed step with a clear message, never a
+ * stack. (test/harness/runner.ts's `runAction` is another thing: it runs a built bundle as the runner does.)
+ */
 import { ActionError, errorMessage, InputError } from './errors.js';
 import type { ActionIO } from './io.js';
 
-export async function runAction(run: (io: ActionIO) => Promise<void>, io: ActionIO): Promise<void> {
+export async function startAction(run: (io: ActionIO) => Promise<void>, io: ActionIO): Promise<void> {
   try {
     await run(io);
   } catch (error) {

@@ -149,6 +149,37 @@ describe('renderSummary', () => {
       '| 2 | 0.500 | 10.0.0.3 | us-west-2 | ✅ 200 from us-west-2 via 10.0.0.3 in 12ms | 12ms | 1 |',
     );
   });
+
+  it('says which path was probed: health-path for all, or each path with its regions when a URL has its own', () => {
+    const base = report();
+    const settingsLine = (markdown: string) =>
+      markdown.split('\n').find((l) => /samples per address/.test(l))!;
+    expect(settingsLine(renderSummary(base))).toMatch(/^10 samples per address of `\/health` \(status `200`/);
+
+    const ownPaths: FailoverReport = {
+      ...base,
+      check: {
+        ...base.check,
+        regions: [
+          { ...base.check.regions[0]!, url: 'http://10.0.0.1/ready?deep=1' },
+          base.check.regions[1]!,
+          { ...region('eu-central-1', 'SSSSSSSSSS', '10.0.0.3'), url: 'http://10.0.0.3/ready?deep=1' },
+        ],
+      },
+    };
+    const line = settingsLine(renderSummary(ownPaths));
+    expect(line).toMatch(
+      /^10 samples per address of `\/ready\?deep=1` \(`us-east-1`, `eu-central-1`\), `\/health` \(``/,
+    );
+    expect(line).not.toContain('of `/health` (status');
+
+    // every region at one path of its own: that path, not health-path
+    const onePath: FailoverReport = {
+      ...base,
+      check: { ...base.check, regions: [{ ...base.check.regions[0]!, url: 'https://a.example/livez' }] },
+    };
+    expect(settingsLine(renderSummary(onePath))).toMatch(/^10 samples per address of `\/livez` \(status/);
+  });
 });
 
 describe('drillChart', () => {

@@ -278,6 +278,51 @@ function drillSection(drill: DrillReport): string[] {
   return lines;
 }
 
+/** Problems that do not fail the step: unhealthy regions the check tolerates under min-healthy. */
+export function warningsOf(report: FailoverReport): string[] {
+  return report.check.healthy ? report.check.problems : [];
+}
+
+/** The step's outputs, by name (`report`, the file's path, is the caller's). */
+export function failoverOutputs(report: FailoverReport): Record<string, string> {
+  const { check, drill } = report;
+  return {
+    healthy: String(check.healthy),
+    'healthy-regions': JSON.stringify(check.healthyRegions),
+    'unhealthy-regions': JSON.stringify(check.unhealthyRegions),
+    ...(drill?.rtoMs !== undefined ? { 'rto-seconds': (drill.rtoMs / 1000).toFixed(3) } : {}),
+    ...(drill?.firstSuccessMs !== undefined
+      ? { 'first-success-seconds': (drill.firstSuccessMs / 1000).toFixed(3) }
+      : {}),
+  };
+}
+
+/** The step's last word: why it failed, every problem on one line, or what passed. */
+export function verdictMessage(report: FailoverReport): string {
+  const { check, drill } = report;
+  if (!report.passed) return `Failover check failed: ${report.problems.join('; ')}`;
+  return `Failover check passed: ${check.healthyRegions.length} of ${check.regions.length} regions healthy${drill ? `, drill passed with RTO ${((drill.rtoMs ?? 0) / 1000).toFixed(3)}s` : ''}.`;
+}
+
+/**
+ * What was probed, for the summary: `health-path` when every region was probed there, else each path with the
+ * regions probed at it (a region whose URL has a path of its own is probed at that path).
+ */
+function probedPaths(report: FailoverReport): string {
+  const byPath = new Map<string, string[]>();
+  for (const r of report.check.regions) {
+    const url = new URL(r.url);
+    const path = `${url.pathname}${url.search}`;
+    byPath.set(path, [...(byPath.get(path) ?? []), r.name]);
+  }
+  const paths = [...byPath.keys()];
+  if (paths.length === 0) return codeSpan(report.settings.healthPath);
+  if (paths.length === 1) return codeSpan(paths[0]!);
+  return [...byPath]
+    .map(([path, regions]) => `${codeSpan(path)} (${regions.map((name) => codeSpan(name)).join(', ')})`)
+    .join(', ');
+}
+
 export function renderSummary(report: FailoverReport): string {
   const { check, drill } = report;
   const lines: string[] = [];
@@ -292,7 +337,7 @@ export function renderSummary(report: FailoverReport): string {
   }
   const st = report.settings;
   lines.push(
-    `${st.samples} samples per address of ${code(st.healthPath)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a) => code(a.line)).join(', ')}.` : ''}`,
+    `${st.samples} samples per address of ${probedPaths(report)} (status ${code(st.expectedStatus)}${st.bodyMatch ? `, body ${code(st.bodyMatch)}` : ''}, timeout ${seconds(st.timeoutMs)}), at most ${st.concurrency} in flight; names resolved by ${cell(st.resolver)}; ${st.minHealthy} healthy region${st.minHealthy === 1 ? '' : 's'} needed. A region is down after 3 failures in a row or too many failures overall; quantiles over successful samples, linearly interpolated (k6).${st.sla.length ? ` SLA: ${st.sla.map((a) => code(a.line)).join(', ')}.` : ''}`,
     '',
     '| region | address | status | ok | p50 | p95 | p99 | errors | failing SLA |',
     '|---|---|---|---:|---:|---:|---:|---|---|',

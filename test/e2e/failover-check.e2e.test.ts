@@ -183,6 +183,33 @@ describe('health and SLA', () => {
       concurrency: 16,
       healthPath: '/health',
     });
+    // the root action.yml's defaults of the other commands (confidence, dismiss-stale, github-token...) are set
+    // by the runner for every command: they are not the step's doing, and draw no warning
+    expect(result.annotations).toEqual([]);
+  });
+
+  test('the root action warns, naming them, about inputs of other commands that the step set', async () => {
+    const result = await check(
+      {
+        command: 'failover-check',
+        regions: REGIONS(),
+        'plan-json': 'plan.json', // plan-comment's and apply-gate's
+        label: 'us-east-1',
+        confidence: '0.95', // canary-gate's, its root default being 0.99
+        'dismiss-stale': 'true', // apply-gate's, at its root default: cannot be told from the runner's
+        timeout: '3s', // failover-check's own (and canary-gate's)
+      },
+      '.',
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.annotations).toEqual([
+      {
+        level: 'warning',
+        message:
+          'failover-check ignores 3 inputs it does not take: confidence (canary-gate), label (apply-gate, plan-comment), plan-json (apply-gate, plan-comment). They are inputs of the commands in parentheses: remove them from this step, or run those commands in steps of their own.',
+      },
+    ]);
+    expect(result.report.settings.timeoutMs).toBe(3000);
   });
 
   test('latency injected in one region (FAULT_LATENCY_MS) breaks p(95) there, and says so', async () => {
@@ -357,14 +384,15 @@ describe('drills', () => {
       'drill-url': `http://${NAME}:${port}`,
       'drill-expect-region': 'us-west-2',
       'drill-interval': '200ms',
-      'drill-timeout': '2s',
+      // also the bound on recover, which restarts us-east-1: a loaded 2-core machine needs more than 2 s for that
+      'drill-timeout': '5s',
     });
     expect(result.exitCode).toBe(1);
     expect(result.outputs['rto-seconds']).toBeUndefined();
     expect(result.outputs['first-success-seconds']).toBeUndefined();
     expect(result.outputs['healthy']).toBe('true'); // before the drill
     expect(errors(result)[0]).toMatch(
-      /^Failover check failed: the drill timed out: no 5 successes in a row from us-west-2 within drill-timeout 2s \(\d+ probes, 0 succeeded; last: 127\.0\.0\.5: connection refused\)$/,
+      /^Failover check failed: the drill timed out: no 5 successes in a row from us-west-2 within drill-timeout 5s \(\d+ probes, 0 succeeded; last: 127\.0\.0\.5: connection refused\)$/,
     );
     expect(result.report.drill).toMatchObject({
       status: 'failed',

@@ -1,5 +1,5 @@
 import { coreIO } from '../../common/io.js';
-import { runAction } from '../../common/entry.js';
+import { startAction } from '../../common/entry.js';
 import { run } from './main.js';
 
-await runAction((io) => run(io), coreIO());
+await startAction((io) => run(io), coreIO());

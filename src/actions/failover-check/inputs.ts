@@ -1,16 +1,14 @@
-/** Inputs of failover-check, parsed once into a typed object. Names are the public interface (action.yml). */
+/** Inputs of failover-check, parsed once into the check's plan. Names are the public interface (action.yml). */
 import { parseDuration } from '../../common/duration.js';
 import { InputError } from '../../common/errors.js';
 import { readInteger, readOptional, readString, readUrl, type InputReader } from '../../common/inputs.js';
-import { isAddressOrName, parseDnsExpect } from '../../failover/dns-check.js';
-import type { RegionSpec } from '../../failover/model.js';
-import type { CheckSettings } from '../../failover/check.js';
-import { parseStatusMatcher } from '../../failover/probe.js';
 import { parseHeaderLines } from '../../common/headers.js';
+import { isAddressOrName, parseDnsExpect } from '../../failover/dns-check.js';
+import { parseStatusMatcher } from '../../failover/probe.js';
 import { parseRegions } from '../../failover/regions.js';
 import { parseResolverAddress } from '../../failover/resolve.js';
+import type { FailoverPlan } from '../../failover/run.js';
 import { parseSla } from '../../failover/sla.js';
-import type { DrillReportSettings } from '../../failover/drill.js';
 
 type DefaultedInput =
   | 'health-path'
@@ -34,17 +32,6 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   'drill-timeout': '5m',
 };
 
-/** The drill inputs, read and checked; URLs stay text until the drill runs. */
-export type DrillInputs = DrillReportSettings & { inject: string; recover: string };
-
-export interface FailoverCheckInputs extends CheckSettings {
-  regions: RegionSpec[];
-  /** `ip[:port]` in the form Resolver.setServers takes. */
-  dnsResolver?: string;
-  dns?: { name: string; expect?: string[] };
-  drill?: DrillInputs;
-}
-
 /** Drill inputs without a default: set without drill-inject, they are a mistake (drill-interval etc. are defaulted). */
 const DRILL_INPUTS = ['drill-recover', 'drill-url', 'drill-expect-region', 'rto-max', 'drill-state-url'];
 
@@ -59,7 +46,8 @@ function duration(io: InputReader, name: string, fallback: string, minMs: number
   return ms;
 }
 
-export function parseInputs(io: InputReader): FailoverCheckInputs {
+/** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */
+export function parseInputs(io: InputReader): FailoverPlan {
   const regions = parseRegions(readString(io, 'regions'));
   const healthPath = readString(io, 'health-path', INPUT_DEFAULTS['health-path']);
   if (!/^\/[^\s#]*$/.test(healthPath))
@@ -110,7 +98,7 @@ export function parseInputs(io: InputReader): FailoverCheckInputs {
       dnsExpectText,
       'nothing unless dns-name is set (the name whose answers it lists)',
     );
-  let dns: FailoverCheckInputs['dns'];
+  let dns: FailoverPlan['dns'];
   if (dnsName !== undefined) {
     if (!isAddressOrName(dnsName) || /^[\d.]+$/.test(dnsName))
       throw new InputError('dns-name', dnsName, 'a DNS name such as rating.example.com');
@@ -121,7 +109,7 @@ export function parseInputs(io: InputReader): FailoverCheckInputs {
     dns = { name: dnsName.replace(/\.$/, ''), ...(expect ? { expect } : {}) };
   }
 
-  const inputs: FailoverCheckInputs = {
+  const inputs: FailoverPlan = {
     regions,
     healthPath,
     expectedStatus,

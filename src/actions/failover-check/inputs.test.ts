@@ -1,10 +1,10 @@
 /**
- * The inputs of failover-check (src/actions/failover-check/inputs.ts): defaults, the regions list, and a clear
- * error naming the input for every mistake.
+ * The inputs of failover-check (inputs.ts): defaults, the regions list, and a clear error naming the input for
+ * every mistake.
  */
 import { describe, expect, it } from '@jest/globals';
-import { INPUT_DEFAULTS, parseInputs } from '../actions/failover-check/inputs.js';
-import { InputError } from '../common/errors.js';
+import { INPUT_DEFAULTS, parseInputs } from './inputs.js';
+import { InputError } from '../../common/errors.js';
 
 const REGIONS = `
 - name: us-east-1
