@@ -8,8 +8,16 @@
  *           comment (65,000 characters) and the job summary (1 MiB)
  * and prints the median of several rounds, the ratio render/parse, and the peak memory (RSS) of the process.
  * Targets (issue #2): render at most 3x the parse time, and under 1 s for 10,000 resources.
+ *
+ * Then, for the generated plan written to a file, the whole process as the runner runs it:
+ *   action  `node dist/plan-comment/index.js` (the built bundle; `npm run build` first) with INPUT_* variables,
+ *           mode off, the job summary and outputs written to files
+ *   read    `node` that reads the same file and JSON.parses it
+ * and prints the median wall time of each and the ratio action/read (target: at most 2.5).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RawPlan } from '../src/terraform/plan.js';
@@ -196,11 +204,69 @@ async function measure(name: string, text: string): Promise<void> {
   );
 }
 
+/** Wall time of one node process, in ms; fails loudly when the process fails. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+  const t = performance.now();
+  const result = spawnSync(process.execPath, args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  const elapsed = performance.now() - t;
+  if (result.status !== 0)
+    throw new Error(`${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  return elapsed;
+}
+
+/** The whole plan-comment process vs a process that only reads and parses the same file. */
+function measureProcess(name: string, text: string): void {
+  const bundle = join(ROOT, 'dist/plan-comment/index.js');
+  if (!existsSync(bundle)) {
+    console.log(`process: ${bundle} is missing (npm run build), skipped`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-plan-comment-'));
+  try {
+    const plan = join(dir, 'plan.json');
+    writeFileSync(plan, text);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env['PATH'],
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      'INPUT_PLAN-JSON': plan,
+      INPUT_LABEL: 'bench',
+      INPUT_MODE: 'off',
+      'INPUT_JOB-SUMMARY': 'true',
+    };
+    const read = `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(plan)}, 'utf8'))`;
+    const actionTimes: number[] = [];
+    const readTimes: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      writeFileSync(join(dir, 'output'), '');
+      writeFileSync(join(dir, 'summary'), '');
+      actionTimes.push(timeProcess([bundle], env));
+      readTimes.push(timeProcess(['-e', read], { PATH: process.env['PATH'] }));
+    }
+    const action = median(actionTimes);
+    const parse = median(readTimes);
+    console.log(
+      `${name.padEnd(34)} process: action ${action.toFixed(0).padStart(5)} ms  read+parse ${parse.toFixed(0).padStart(5)} ms  ` +
+        `action/read ${(action / parse).toFixed(2)} (target 2.5)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
 
 async function main(): Promise<void> {
   console.log(`plan-comment render benchmark (median of ${ROUNDS} rounds, Node ${process.version})`);
-  await measure('generated 10,000 resources', JSON.stringify(generatePlan(10_000)));
+  const generated = JSON.stringify(generatePlan(10_000));
+  await measure('generated 10,000 resources', generated);
   await measure(
     'borchero-300-foreach-create.json',
     readFileSync(join(ROOT, 'test/fixtures/terraform-plans/borchero-300-foreach-create.json'), 'utf8'),
@@ -210,4 +276,5 @@ async function main(): Promise<void> {
     readFileSync(join(ROOT, 'test/fixtures/terraform-plans/checkov-aws-55-create-outputs.json'), 'utf8'),
   );
   console.log(`peak memory (RSS) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  measureProcess('generated 10,000 resources', generated);
 }

@@ -31140,7 +31140,7 @@ function qstring(str) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6996);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5165);
 
 
 
@@ -31151,13 +31151,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6996:
+/***/ 5165:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  e: () => (/* binding */ run)
 });
 
 // UNUSED EXPORTS: defaultDeps
@@ -31173,7 +31173,7 @@ class CommandNotFoundError extends Error {
         this.name = 'CommandNotFoundError';
     }
 }
-const command_spawnRunner = {
+const spawnRunner = {
     run (command, args, options) {
         return new Promise((resolve, reject)=>{
             const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
@@ -36599,17 +36599,60 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./.tmp/build/src/github/client.js
 /**
  * The Octokit every action uses: `GITHUB_API_URL` as base (GitHub Enterprise Server works), retries on server
- * errors, and waits out primary and secondary rate limits (a few times, then gives up with the error).
+ * errors, and waits out primary and secondary rate limits (a few times, then gives up with the error). An API
+ * that cannot be reached at all is retried once, then fails with an ActionError that names the API, the call and
+ * what to check.
  */ 
 
 
-function client_createGitHubClient(options) {
+
+/**
+ * Retries when no HTTP answer came at all (refused, reset, DNS): one, after 1 s. A server that is not there
+ * seldom appears within seconds, and the 1 + 4 + 9 s of the server-error schedule only delay the message.
+ */ const UNREACHABLE_RETRIES = 1;
+/**
+ * True for an Octokit error that carries no HTTP response: the request never got an answer (Octokit reports
+ * those as status 500 with the network error's message, e.g. `connect ECONNREFUSED 127.0.0.1:443`).
+ */ function isUnreachable(error) {
+    if (error === null || typeof error !== 'object') return false;
+    const failure = error;
+    return failure.status === 500 && failure.response === undefined && failure.request !== undefined;
+}
+/**
+ * The network error under an unreachable request's error: `fetch failed` says little, its cause (`connect
+ * ECONNREFUSED 127.0.0.1:443`, `getaddrinfo ENOTFOUND ghe.example`) says what happened. The deepest message of
+ * the cause chain (at most a few levels), or its code when the message is empty (an AggregateError).
+ */ function networkReason(error) {
+    let reason = '';
+    let current = error;
+    for(let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++){
+        const { message, code, cause } = current;
+        if (typeof message === 'string' && message !== '') reason = message;
+        else if (typeof code === 'string') reason = code;
+        current = cause;
+    }
+    return reason || 'no answer';
+}
+/** What to tell the user when the API at `baseUrl` gave no answer to `method url`. */ function unreachableMessage(baseUrl, method, url, reason) {
+    const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || '/' : url;
+    return `The GitHub API at ${baseUrl} could not be reached (${reason}) on ${method} ${path}. ` + 'Check GITHUB_API_URL (https://api.github.com on github.com; https://HOST/api/v3 on GitHub Enterprise Server) ' + 'and that this runner can reach it: network, firewall, and proxy settings (HTTPS_PROXY, NO_PROXY).';
+}
+/** A plugin placed before plugin-retry: a request that got no answer is retried fewer times (see above). */ function unreachableRetries(octokit) {
+    octokit.hook.error('request', (error, options)=>{
+        if (isUnreachable(error) && options.request) {
+            const request = options.request;
+            request.retries = Math.min(request.retries ?? UNREACHABLE_RETRIES, UNREACHABLE_RETRIES);
+        }
+        throw error;
+    });
+}
+function createGitHubClient(options) {
     const maxRetries = options.maxRetries ?? 3;
     const onLimit = (what)=>(retryAfter, request, _octokit, retryCount)=>{
             options.log.warning(`GitHub API ${what} hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
             return retryCount < maxRetries;
         };
-    return getOctokit(options.token, {
+    const octokit = getOctokit(options.token, {
         baseUrl: options.baseUrl,
         userAgent: 'openclaw-gitops-actions',
         // not `request: { retries }`: that replaces @actions/github's proxy-aware request defaults, and plugin-retry
@@ -36630,7 +36673,18 @@ function client_createGitHubClient(options) {
             onRateLimit: onLimit('rate limit'),
             onSecondaryRateLimit: onLimit('secondary rate limit')
         }
-    }, retry, throttling);
+    }, unreachableRetries, retry, throttling);
+    // registered last, so it runs after every retry: the error the caller sees
+    octokit.hook.error('request', (error, request)=>{
+        if (!isUnreachable(error)) throw error;
+        const failure = error;
+        const method = failure.request?.method ?? request.method ?? 'GET';
+        const url = failure.request?.url ?? String(request.url ?? '');
+        throw new errors/* ActionError */.lZ(unreachableMessage(options.baseUrl, method, url, networkReason(error)), {
+            cause: error
+        });
+    });
+    return octokit;
 }
 /** The HTTP status of an Octokit request error, if it is one. */ function client_httpStatus(error) {
     if (error !== null && typeof error === 'object' && 'status' in error) {
@@ -36648,7 +36702,7 @@ function client_createGitHubClient(options) {
  */ 
 
 const ACTIONS_BOT = 'github-actions[bot]';
-async function identity_resolveTokenIdentity(client, explicit) {
+async function resolveTokenIdentity(client, explicit) {
     if (explicit) return {
         login: explicit,
         source: 'input'
@@ -36687,8 +36741,12 @@ function identity_sameLogin(a, b) {
  * comment and matches exactly. Jobs of a matrix use different labels and never touch each other's comment; two
  * runs for the same label that race to create it both notice the duplicate afterwards and keep the oldest.
  */ 
+/**
+ * The marker kind of plan comments: plan-comment writes it, apply-gate looks for it (in another workflow), so it
+ * lives here, beside the marker, and neither action imports the other.
+ */ const PLAN_COMMENT_KIND = 'plan-comment';
 const MARKER = /^<!-- openclaw:([a-z][a-z0-9-]*)((?: [a-z][a-z0-9-]*=[^\s]*)*) -->/;
-/** The hidden first line of a sticky comment. Field values are percent-encoded. */ function comments_formatMarker(fields) {
+/** The hidden first line of a sticky comment. Field values are percent-encoded. */ function formatMarker(fields) {
     const { kind, ...rest } = fields;
     const pairs = Object.entries(rest).map(([k, v])=>` ${k}=${encodeField(v)}`);
     return `<!-- openclaw:${kind}${pairs.join('')} -->`;
@@ -36714,7 +36772,7 @@ const MARKER = /^<!-- openclaw:([a-z][a-z0-9-]*)((?: [a-z][a-z0-9-]*=[^\s]*)*) -
     if (fields['label'] === undefined) return undefined;
     return fields;
 }
-async function comments_listComments(client, target) {
+async function listComments(client, target) {
     return await client.paginate(client.rest.issues.listComments, {
         owner: target.owner,
         repo: target.repo,
@@ -36722,19 +36780,19 @@ async function comments_listComments(client, target) {
         per_page: 100
     });
 }
-/** Every comment with this kind and label, oldest first; `author` restricts to one identity. */ function comments_matchingComments(comments, kind, label, author) {
+/** Every comment with this kind and label, oldest first; `author` restricts to one identity. */ function matchingComments(comments, kind, label, author) {
     return comments.filter((c)=>{
         const fields = parseMarker(c.body);
         return fields?.kind === kind && fields.label === label && (author === undefined || sameLogin(c.user?.login, author));
     }).sort((a, b)=>a.id - b.id);
 }
-async function comments_upsertStickyComment(client, request) {
+async function upsertStickyComment(client, request) {
     const { target, kind, label, author, body } = request;
     const repo = {
         owner: target.owner,
         repo: target.repo
     };
-    const existing = comments_matchingComments(await comments_listComments(client, target), kind, label, author);
+    const existing = matchingComments(await listComments(client, target), kind, label, author);
     let removed = 0;
     if (request.mode === 'upsert' && existing.length > 0) {
         const [keep, ...duplicates] = existing;
@@ -36758,7 +36816,7 @@ async function comments_upsertStickyComment(client, request) {
         body
     });
     // Another run for the same label may have created its comment at the same time: keep the oldest only.
-    const after = comments_matchingComments(await comments_listComments(client, target), kind, label, author);
+    const after = matchingComments(await listComments(client, target), kind, label, author);
     const oldest = after[0];
     if (oldest && oldest.id !== created.id) {
         const { data } = await client.rest.issues.updateComment({
@@ -36782,9 +36840,9 @@ async function comments_upsertStickyComment(client, request) {
         removed
     };
 }
-/** Delete this label's comments by `author`; returns how many were deleted. */ async function comments_deleteStickyComments(client, target, kind, label, author) {
+/** Delete this label's comments by `author`; returns how many were deleted. */ async function deleteStickyComments(client, target, kind, label, author) {
     let removed = 0;
-    for (const comment of comments_matchingComments(await comments_listComments(client, target), kind, label, author)){
+    for (const comment of matchingComments(await listComments(client, target), kind, label, author)){
         removed += await deleteComment(client, target, comment.id);
     }
     return removed;
@@ -36937,7 +36995,7 @@ async function membersAmong(client, team, logins) {
     return members;
 }
 async function findPlanComment(client, repo, pullNumber, plan) {
-    const comments = await comments_listComments(client, {
+    const comments = await listComments(client, {
         ...repo,
         issueNumber: pullNumber
     });
@@ -36986,7 +37044,7 @@ async function findPlanComment(client, repo, pullNumber, plan) {
     '"': '&quot;',
     "'": '&#39;'
 };
-function markdown_escapeHtml(text) {
+function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c)=>HTML_ESCAPES[c] ?? c);
 }
 /** Longest run of consecutive backticks in a string. */ function longestBacktickRun(text) {
@@ -37004,7 +37062,7 @@ function markdown_escapeHtml(text) {
  * An inline code span that shows `text` literally (CommonMark: the delimiter is a backtick run longer than any
  * inside; a padding space on each side keeps a leading or trailing backtick, or spaces at both ends, from being
  * taken away). Newlines become spaces, as CommonMark shows them in a code span anyway.
- */ function markdown_codeSpan(text, options = {}) {
+ */ function codeSpan(text, options = {}) {
     let flat = text.replace(/[\r\n]+/g, ' ');
     // the cell splitter takes backslashes in pairs: a pipe after an odd run is escaped already
     if (options.inTable) flat = flat.replace(/(\\*)\|/g, (_m, run)=>`${run}${run.length % 2 === 1 ? '\\' : ''}\\|`);
@@ -37016,14 +37074,14 @@ function markdown_escapeHtml(text) {
     const pad = !allSpaces && (flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') && flat.endsWith(' ')) ? ' ' : '';
     return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
-/** An HTML `<code>` element for places where markdown is not parsed (inside `<summary>`). */ function markdown_htmlCode(text) {
-    return `<code>${markdown_escapeHtml(text.replace(/[\r\n]+/g, ' '))}</code>`;
+/** An HTML `<code>` element for places where markdown is not parsed (inside `<summary>`). */ function htmlCode(text) {
+    return `<code>${escapeHtml(text.replace(/[\r\n]+/g, ' '))}</code>`;
 }
-/** The opening/closing fence for a code block holding `body`: longer than any backtick run inside. */ function markdown_fenceFor(body) {
+/** The opening/closing fence for a code block holding `body`: longer than any backtick run inside. */ function fenceFor(body) {
     return '`'.repeat(Math.max(3, longestBacktickRun(body) + 1));
 }
-/** A fenced code block. The fence is chosen from the body, so the body can never close it early. */ function markdown_codeBlock(body, language = '') {
-    const fence = markdown_fenceFor(body);
+/** A fenced code block. The fence is chosen from the body, so the body can never close it early. */ function codeBlock(body, language = '') {
+    const fence = fenceFor(body);
     return `${fence}${language}\n${body}\n${fence}`;
 }
 /** A `<details>` block; the summary is HTML (pass it already escaped), the body markdown. */ function details(summaryHtml, body, open = false) {
@@ -37037,7 +37095,7 @@ function cell(text) {
 }
 function renderApprovalReport(decision, context) {
     const lines = [];
-    const what = context.label ? ` for ${markdown_codeSpan(context.label)}` : '';
+    const what = context.label ? ` for ${codeSpan(context.label)}` : '';
     lines.push(decision.allowed ? `### ✅ Apply allowed${what}: pull request #${context.pullNumber}` : `### ⛔ Apply refused${what}: pull request #${context.pullNumber}`, '');
     if (!decision.allowed) {
         lines.push('> [!CAUTION]', '> **Why:**');
@@ -37050,7 +37108,7 @@ function renderApprovalReport(decision, context) {
     }
     lines.push('');
     if (context.fingerprint) {
-        lines.push(`Plan to apply: ${markdown_codeSpan(context.fingerprint)}; approved plan: ${context.approvedFingerprint ? markdown_codeSpan(context.approvedFingerprint) : '(none found)'}`, '');
+        lines.push(`Plan to apply: ${codeSpan(context.fingerprint)}; approved plan: ${context.approvedFingerprint ? codeSpan(context.approvedFingerprint) : '(none found)'}`, '');
     }
     lines.push("#### Reviews (each reviewer's latest decisive review)", '');
     if (decision.reviews.length === 0) {
@@ -37058,9 +37116,9 @@ function renderApprovalReport(decision, context) {
     } else {
         lines.push('| reviewer | review | commit | submitted | counts |', '|---|---|---|---|---|');
         for (const r of decision.reviews){
-            lines.push(`| ${markdown_codeSpan(r.login, {
+            lines.push(`| ${codeSpan(r.login, {
                 inTable: true
-            })} | ${r.state} | ${r.commitId ? markdown_codeSpan(r.commitId.slice(0, 7), {
+            })} | ${r.state} | ${r.commitId ? codeSpan(r.commitId.slice(0, 7), {
                 inTable: true
             }) : ''} | ${r.submittedAt ?? ''} | ${r.counted ? '✅' : '—'} ${cell(r.note)} |`);
         }
@@ -37068,7 +37126,7 @@ function renderApprovalReport(decision, context) {
     return lines.join('\n') + '\n';
 }
 /** Logins and paths in reasons are mentions and links waiting to happen: put `@name` and file paths in code. */ function codeSafe(text) {
-    return text.replace(/@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]+)?(?:\[bot\])?/g, (m)=>markdown_codeSpan(m));
+    return text.replace(/@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]+)?(?:\[bot\])?/g, (m)=>codeSpan(m));
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -37080,7 +37138,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * can build one without a runner.
  */ 
 
-function context_readRunContext(env = process.env) {
+function readRunContext(env = process.env) {
     const repository = env['GITHUB_REPOSITORY'] ?? '';
     const [owner, repo, ...rest] = repository.split('/');
     if (!owner || !repo || rest.length > 0) {
@@ -37112,12 +37170,12 @@ function context_readRunContext(env = process.env) {
         job: env['GITHUB_JOB'] ?? ''
     };
 }
-/** Link to this workflow run (this attempt), or undefined outside a run. */ function context_runUrl(context) {
+/** Link to this workflow run (this attempt), or undefined outside a run. */ function runUrl(context) {
     if (!context.runId) return undefined;
     const base = `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
     return context.runAttempt && context.runAttempt !== '1' ? `${base}/attempts/${context.runAttempt}` : base;
 }
-/** The commit the run is about: a pull request's head, or GITHUB_SHA. */ function context_headSha(context) {
+/** The commit the run is about: a pull request's head, or GITHUB_SHA. */ function headSha(context) {
     const pr = context.payload['pull_request'];
     return pr?.head?.sha ?? context.sha;
 }
@@ -37143,7 +37201,7 @@ function context_readRunContext(env = process.env) {
     }
     return undefined;
 }
-async function pulls_resolvePullRequest(client, context, explicit) {
+async function resolvePullRequest(client, context, explicit) {
     if (explicit !== undefined) return {
         number: explicit,
         source: 'input'
@@ -37184,12 +37242,12 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * level matters: Terraform does not always carry the mark along (a `terraform_data.output` echoes its sensitive
  * `input` unmarked; providers echo secrets in computed attributes such as connection strings).
  */ /** Values shorter than this are only masked where they stand whole, not cut out of longer strings. */ const MIN_REDACT_LENGTH = 3;
-const sensitive_SENSITIVE_PLACEHOLDER = '(sensitive value)';
+const SENSITIVE_PLACEHOLDER = '(sensitive value)';
 const REDACTED = '(sensitive)';
-function sensitive_isMarked(tree) {
+function isMarked(tree) {
     return tree === true;
 }
-/** The subtree of a mark tree for an object key or list index; `true` covers its whole subtree. */ function sensitive_childMark(tree, key) {
+/** The subtree of a mark tree for an object key or list index; `true` covers its whole subtree. */ function childMark(tree, key) {
     if (tree === true) return true;
     if (tree === null || tree === undefined || typeof tree !== 'object') return undefined;
     if (Array.isArray(tree)) return typeof key === 'number' ? tree[key] : undefined;
@@ -37225,10 +37283,15 @@ class SensitiveValues {
             return;
         }
         if (marks === null || marks === undefined || typeof marks !== 'object') return;
+        // walk the marks, not the value: a mark tree is sparse (mostly `{}`), a value can be large
         if (Array.isArray(value)) {
-            value.forEach((item, i)=>this.addMarked(item, sensitive_childMark(marks, i)));
-        } else if (value !== null && typeof value === 'object') {
-            for (const [key, item] of Object.entries(value))this.addMarked(item, sensitive_childMark(marks, key));
+            if (!Array.isArray(marks)) return;
+            const n = Math.min(marks.length, value.length);
+            for(let i = 0; i < n; i++)this.addMarked(value[i], marks[i]);
+        } else if (value !== null && typeof value === 'object' && !Array.isArray(marks)) {
+            for (const key of Object.keys(marks)){
+                if (Object.hasOwn(value, key)) this.addMarked(value[key], marks[key]);
+            }
         }
     }
     get size() {
@@ -37287,7 +37350,7 @@ class SensitiveValues {
         ];
     }
 }
-/** Collect every sensitive value a plan holds, from all the places Terraform marks one. */ function sensitive_collectSensitiveValues(plan) {
+/** Collect every sensitive value a plan holds, from all the places Terraform marks one. */ function collectSensitiveValues(plan) {
     const values = new SensitiveValues();
     for (const list of [
         plan.resource_changes,
@@ -37485,7 +37548,7 @@ function trigram(text, at) {
  * thread pool while the canonical form is hashed.
  */ 
 
-const fingerprint_FINGERPRINT_PREFIX = 'sha256:';
+const FINGERPRINT_PREFIX = 'sha256:';
 const SCRYPT_SALT = 'openclaw-plan-fingerprint/v1';
 const SCRYPT_OPTIONS = {
     N: 1 << 15,
@@ -37560,7 +37623,7 @@ const SCRYPT_OPTIONS = {
             this.raw('[');
             for(let i = 0; i < value.length; i++){
                 if (i > 0) this.raw(',');
-                this.value(value[i], marks === undefined ? undefined : sensitive_childMark(marks, i));
+                this.value(value[i], marks === undefined ? undefined : childMark(marks, i));
             }
             this.raw(']');
             return;
@@ -37577,7 +37640,7 @@ const SCRYPT_OPTIONS = {
             if (keyText === undefined) this.keyJson.set(key, keyText = JSON.stringify(key) + ':');
             this.raw(first ? keyText : ',' + keyText);
             first = false;
-            this.value(item, marks === undefined ? undefined : sensitive_childMark(marks, key));
+            this.value(item, marks === undefined ? undefined : childMark(marks, key));
         }
         this.raw('}');
     }
@@ -37586,9 +37649,9 @@ const SCRYPT_OPTIONS = {
             $s: this.numbered(value)
         };
         if (marks === null || marks === undefined || typeof marks !== 'object' || value === null || typeof value !== 'object') return value;
-        if (Array.isArray(value)) return value.map((item, i)=>this.maskMarked(item, sensitive_childMark(marks, i)));
+        if (Array.isArray(value)) return value.map((item, i)=>this.maskMarked(item, childMark(marks, i)));
         const out = {};
-        for (const key of Object.keys(value))out[key] = this.maskMarked(value[key], sensitive_childMark(marks, key));
+        for (const key of Object.keys(value))out[key] = this.maskMarked(value[key], childMark(marks, key));
         return out;
     }
     field(name, write, first = false) {
@@ -37702,7 +37765,7 @@ const SCRYPT_OPTIONS = {
 }
 function finish(hash, derived) {
     for (const key of derived)if (key) hash.update('\n' + key.toString('hex'));
-    return fingerprint_FINGERPRINT_PREFIX + hash.digest('hex');
+    return FINGERPRINT_PREFIX + hash.digest('hex');
 }
 const material = (values)=>JSON.stringify(values);
 function planFingerprint(plan) {
@@ -37719,7 +37782,7 @@ function scryptAsync(text) {
 /**
  * The same fingerprint, with the key derivation of the marked values on libuv's thread pool while the canonical
  * form is hashed (and the caller's report renders).
- */ async function fingerprint_planFingerprintAsync(plan) {
+ */ async function planFingerprintAsync(plan) {
     const { known, sorted, index } = markedList(plan);
     const markedKey = sorted.length ? scryptAsync(material(sorted)) : Promise.resolve(undefined);
     const { hash, echoes } = hashCanonical(plan, known, index);
@@ -37729,7 +37792,7 @@ function scryptAsync(text) {
         echoKey
     ]);
 }
-/** The length of every fingerprint: a report can be rendered with a placeholder of this length first. */ const FINGERPRINT_LENGTH = fingerprint_FINGERPRINT_PREFIX.length + 64;
+/** The length of every fingerprint: a report can be rendered with a placeholder of this length first. */ const FINGERPRINT_LENGTH = FINGERPRINT_PREFIX.length + 64;
 /** Canonical JSON (sorted keys) as a string, for small values. */ function canonicalJson(value) {
     if (value === null || value === undefined) return 'null';
     if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -37749,39 +37812,39 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
 /** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
-function inputs_readString(io, name, fallback = '') {
+function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
 }
 /**
  * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
  * set it to an empty expression. `needed` says what the token must be able to do.
- */ function inputs_readGithubToken(io, needed) {
-    const token = inputs_readString(io, 'github-token');
+ */ function readGithubToken(io, needed) {
+    const token = readString(io, 'github-token');
     if (!token) throw new errors/* InputError */.dz('github-token', '', needed, {
         secret: true
     });
     return token;
 }
-function inputs_readOptional(io, name) {
+function readOptional(io, name) {
     const value = io.getInput(name);
     return value === '' ? undefined : value;
 }
-function inputs_readEnum(io, name, allowed, fallback) {
+function readEnum(io, name, allowed, fallback) {
     const value = io.getInput(name);
     if (value === '') return fallback;
     const match = allowed.find((a)=>a === value.toLowerCase());
     if (!match) throw new InputError(name, value, `one of ${allowed.join(', ')}`);
     return match;
 }
-function inputs_readBoolean(io, name, fallback) {
+function readBoolean(io, name, fallback) {
     const value = io.getInput(name);
     if (value === '') return fallback;
     if (/^(true|yes|on|1)$/i.test(value)) return true;
     if (/^(false|no|off|0)$/i.test(value)) return false;
     throw new errors/* InputError */.dz(name, value, 'true or false');
 }
-function inputs_readInteger(io, name, options) {
+function readInteger(io, name, options) {
     const value = io.getInput(name);
     if (value === '') return options.fallback;
     const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
@@ -37792,7 +37855,7 @@ function inputs_readInteger(io, name, options) {
     }
     return n;
 }
-function inputs_readUrl(io, name) {
+function readUrl(io, name) {
     const value = io.getInput(name);
     if (value === '') return undefined;
     let url;
@@ -37818,8 +37881,9 @@ function inputs_readUrl(io, name) {
 ]);
 /**
  * Parse `terraform show -json` output into a plan. Tolerates text printed before the JSON (the
- * hashicorp/setup-terraform wrapper prints a `[command]...` line), and otherwise fails with an error that says
- * what the text is instead (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
+ * hashicorp/setup-terraform wrapper prints a `[command]...` line) and a plan without `format_version` whose
+ * structure is a plan's (with a warning), and otherwise fails with an error that says what the text is instead
+ * (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
  */ function parsePlanJson(text, source) {
     const where = `${source.description} (from input '${source.input}')`;
     const json = stripLeadingNoise(text);
@@ -37839,12 +37903,40 @@ function inputs_readUrl(io, name) {
 function streamingLogError(where) {
     return new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
 }
+const isObject = (value)=>value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * The plan fields a plan without `format_version` is read by, when each has a plan's shape: `resource_changes` a
+ * list, `output_changes` an object of changes (each with an `actions` list), `planned_values` an object with a
+ * `root_module` or `outputs` object. Undefined when a field is there with another shape (not a plan, or a
+ * malformed one), or none is there.
+ */ function planStructure(plan) {
+    const found = [];
+    const changes = plan['resource_changes'];
+    if (changes !== undefined) {
+        if (!Array.isArray(changes)) return undefined;
+        found.push('resource_changes');
+    }
+    const outputs = plan['output_changes'];
+    if (outputs !== undefined) {
+        if (!isObject(outputs)) return undefined;
+        if (!Object.values(outputs).every((c)=>isObject(c) && Array.isArray(c['actions']))) return undefined;
+        found.push('output_changes');
+    }
+    const planned = plan['planned_values'];
+    if (planned !== undefined) {
+        if (!isObject(planned)) return undefined;
+        if (!isObject(planned['root_module']) && !isObject(planned['outputs'])) return undefined;
+        found.push('planned_values');
+    }
+    return found.length > 0 ? found : undefined;
+}
 function validatePlan(value, where) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (!isObject(value)) {
         throw new errors/* ActionError */.lZ(`${where} is JSON but not an object: expected a Terraform JSON plan.`);
     }
     const plan = value;
     const version = plan['format_version'];
+    const warnings = [];
     const isPlanShaped = 'resource_changes' in plan || 'planned_values' in plan || 'output_changes' in plan || 'errored' in plan;
     if (!isPlanShaped) {
         if ('values' in plan && typeof version === 'string') {
@@ -37857,12 +37949,19 @@ function validatePlan(value, where) {
         }
         throw new errors/* ActionError */.lZ(`${where} is JSON but not a Terraform plan (no format_version, resource_changes or planned_values): expected the output of \`terraform show -json <planfile>\`.`);
     }
-    if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
+    if (version === undefined) {
+        const structure = planStructure(plan);
+        if (!structure) {
+            throw new errors/* ActionError */.lZ(`${where} has no format_version, and no resource_changes, output_changes or planned_values shaped as a plan's: expected the output of \`terraform show -json <planfile>\`.`);
+        }
+        warnings.push(`${where} has no format_version: it was read as a Terraform plan by its ${structure.join(', ')} (a tool may have trimmed it). Pass the untouched output of \`terraform show -json <planfile>\` to have it read as Terraform wrote it.`);
+    } else if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
         throw new errors/* ActionError */.lZ(`${where} has no valid format_version (found ${JSON.stringify(version)}): expected "1.x".`);
-    }
-    const major = version.split('.')[0] ?? '';
-    if (!SUPPORTED_MAJORS.has(major)) {
-        throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
+    } else {
+        const major = version.split('.')[0] ?? '';
+        if (!SUPPORTED_MAJORS.has(major)) {
+            throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
+        }
     }
     if (plan['resource_changes'] !== undefined && !Array.isArray(plan['resource_changes'])) {
         throw new errors/* ActionError */.lZ(`${where} has a resource_changes field that is not a list: the plan is malformed.`);
@@ -37873,7 +37972,10 @@ function validatePlan(value, where) {
             throw new errors/* ActionError */.lZ(`${where} has a resource change without an address or actions: the plan is malformed.`);
         }
     }
-    return plan;
+    return {
+        plan: plan,
+        warnings
+    };
 }
 /** Drop lines before the JSON document (e.g. `[command]/usr/bin/terraform show -json tfplan` from a wrapper). */ function stripLeadingNoise(text) {
     const trimmed = text.trimStart();
@@ -37896,9 +37998,9 @@ function looksLikeStreamingLog(text) {
 
 
 
-function source_readPlanInput(io, required, terraformCmd) {
-    const planJson = inputs_readOptional(io, 'plan-json');
-    const planFile = inputs_readOptional(io, 'plan-file');
+function readPlanInput(io, required, terraformCmd) {
+    const planJson = readOptional(io, 'plan-json');
+    const planFile = readOptional(io, 'plan-file');
     const howMany = required ? 'exactly one' : 'at most one';
     if (planJson && planFile) throw new errors/* InputError */.dz('plan-file', planFile, `nothing when 'plan-json' is set: give ${howMany} of plan-json or plan-file`);
     if (planJson) return {
@@ -37908,7 +38010,7 @@ function source_readPlanInput(io, required, terraformCmd) {
     if (planFile) return {
         kind: 'binary',
         path: planFile,
-        command: inputs_readString(io, 'terraform-cmd', terraformCmd)
+        command: readString(io, 'terraform-cmd', terraformCmd)
     };
     if (required) throw new errors/* InputError */.dz('plan-json', undefined, "the path of `terraform show -json` output, or set 'plan-file' to a binary plan: exactly one of the two is required");
     return undefined;
@@ -37922,19 +38024,22 @@ async function assertFile(input, path, what) {
     if (!info) throw new errors/* InputError */.dz(input, path, `the path of ${what}; no file exists at ${path}`);
     if (!info.isFile()) throw new errors/* InputError */.dz(input, path, `the path of ${what}; ${path} is not a file`);
 }
-async function source_loadPlan(input, workingDirectory, runner) {
+async function loadPlan(input, workingDirectory, runner) {
     await assertDirectory(workingDirectory);
     const path = (0,external_node_path_namespaceObject.resolve)(workingDirectory, input.path);
     if (input.kind === 'json') {
         await assertFile('plan-json', path, '`terraform show -json` output');
-        const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        // one decode of the whole buffer: readFile(path, 'utf8') decodes in chunks into a string of many pieces,
+        // which the parse then has to copy into one (a large share of the read for a plan of many megabytes)
+        const bytes = await (0,promises_namespaceObject.readFile)(path);
+        const parsed = parsePlanJson(bytes.toString('utf8'), {
+            input: 'plan-json',
+            description: `The file ${path}`
+        });
         return {
-            plan: parsePlanJson(text, {
-                input: 'plan-json',
-                description: `The file ${path}`
-            }),
+            ...parsed,
             origin: path,
-            bytes: Buffer.byteLength(text)
+            bytes: bytes.length
         };
     }
     await assertFile('plan-file', path, 'a binary plan saved with `terraform plan -out`');
@@ -37972,1697 +38077,15 @@ async function source_loadPlan(input, workingDirectory, runner) {
         throw new errors/* ActionError */.lZ(`\`${shown}\` failed with exit code ${result.exitCode} in ${workingDirectory}${tail ? `:\n${tail}` : ''}\nRun \`terraform init\` in the same working-directory before this step, with the same backend and providers as the plan.`);
     }
     const text = result.stdout.toString('utf8');
+    const parsed = parsePlanJson(text, {
+        input: 'plan-file',
+        description: `The output of \`${shown}\``
+    });
     return {
-        plan: parsePlanJson(text, {
-            input: 'plan-file',
-            description: `The output of \`${shown}\``
-        }),
+        ...parsed,
         origin: shown,
         bytes: result.stdout.length
     };
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/changes.js
-/**
- * The plan model: every resource change classified the way Terraform itself counts it, drift, deferred changes,
- * output changes and failing checks, and the one-line summary (`2 to add, 1 to change, 1 to destroy (1 replaced)`).
- */ 
-/** Display groups, in the order the comment shows them: the most dangerous first. */ const changes_GROUP_ORDER = (/* unused pure expression or super */ null && ([
-    'replace',
-    'delete',
-    'update',
-    'create',
-    'import',
-    'move',
-    'forget',
-    'read'
-]));
-function classifyActions(actions) {
-    const key = actions.join(',');
-    switch(key){
-        case 'create':
-            return {
-                kind: 'create'
-            };
-        case 'update':
-            return {
-                kind: 'update'
-            };
-        case 'delete':
-            return {
-                kind: 'delete'
-            };
-        case 'read':
-            return {
-                kind: 'read'
-            };
-        case 'forget':
-            return {
-                kind: 'forget'
-            };
-        case 'no-op':
-        case '':
-            return {
-                kind: 'no-op'
-            };
-        case 'delete,create':
-            return {
-                kind: 'replace',
-                replaceOrder: 'delete-then-create'
-            };
-        case 'create,delete':
-            return {
-                kind: 'replace',
-                replaceOrder: 'create-then-delete'
-            };
-        case 'create,forget':
-            return {
-                kind: 'replace',
-                replaceOrder: 'create-then-forget'
-            };
-        default:
-            // A combination a future Terraform might add: the format promises that scanning for "delete" finds every
-            // destruction, so classify conservatively.
-            if (actions.includes('delete')) return actions.includes('create') ? {
-                kind: 'replace',
-                replaceOrder: 'delete-then-create'
-            } : {
-                kind: 'delete'
-            };
-            if (actions.includes('create')) return {
-                kind: 'create'
-            };
-            return {
-                kind: 'update'
-            };
-    }
-}
-/** The address of a change; format 0.x omits it on drift entries, so it is rebuilt from its parts. */ function addressOf(raw) {
-    if (typeof raw.address === 'string' && raw.address !== '') return raw.address;
-    const index = raw.index === undefined ? '' : typeof raw.index === 'number' ? `[${raw.index}]` : `[${JSON.stringify(raw.index)}]`;
-    const module = raw.module_address ? `${raw.module_address}.` : '';
-    return `${module}${raw.mode === 'data' ? 'data.' : ''}${raw.type ?? 'unknown'}.${raw.name ?? 'unknown'}${index}`;
-}
-function toResourceChange(raw) {
-    const { kind, replaceOrder } = classifyActions(raw.change.actions);
-    const address = addressOf(raw);
-    const change = {
-        address,
-        kind,
-        mode: raw.mode === 'data' ? 'data' : 'managed',
-        type: raw.type ?? address.split('.').at(-2) ?? '',
-        name: raw.name ?? '',
-        change: raw.change
-    };
-    if (replaceOrder) change.replaceOrder = replaceOrder;
-    if (raw.previous_address && raw.previous_address !== address) change.previousAddress = raw.previous_address;
-    if (raw.change.importing) change.importing = raw.change.importing;
-    if (raw.action_reason) change.reason = raw.action_reason;
-    if (raw.deposed) change.deposed = raw.deposed;
-    return change;
-}
-/** The group a change is shown in; undefined for a plain no-op. */ function changes_groupOf(change) {
-    switch(change.kind){
-        case 'replace':
-        case 'delete':
-        case 'update':
-        case 'create':
-        case 'forget':
-        case 'read':
-            return change.kind;
-        case 'no-op':
-            if (change.importing) return 'import';
-            if (change.previousAddress) return 'move';
-            return undefined;
-    }
-}
-function changes_isDestructive(change) {
-    return change.kind === 'delete' || change.kind === 'replace' && change.replaceOrder !== 'create-then-forget';
-}
-/** Replacements that destroy the old object (all but create-then-forget): the "replaced" among the destroys. */ function changes_destroyingReplacements(model) {
-    return model.changes.filter((c)=>c.kind === 'replace' && changes_isDestructive(c)).length;
-}
-function changes_buildPlanModel(plan) {
-    const changes = [];
-    const counts = {
-        add: 0,
-        change: 0,
-        destroy: 0,
-        replace: 0,
-        import: 0,
-        move: 0,
-        forget: 0,
-        read: 0,
-        deferred: 0,
-        drift: 0,
-        outputs: 0
-    };
-    for (const raw of plan.resource_changes ?? []){
-        const change = toResourceChange(raw);
-        if (change.importing) counts.import++;
-        if (change.previousAddress) counts.move++;
-        switch(change.kind){
-            case 'create':
-                counts.add++;
-                break;
-            case 'update':
-                counts.change++;
-                break;
-            case 'delete':
-                counts.destroy++;
-                break;
-            case 'forget':
-                counts.forget++;
-                break;
-            case 'read':
-                counts.read++;
-                break;
-            case 'replace':
-                counts.replace++;
-                counts.add++;
-                if (change.replaceOrder === 'create-then-forget') counts.forget++;
-                else counts.destroy++;
-                break;
-            case 'no-op':
-                break;
-        }
-        if (changes_groupOf(change) !== undefined) changes.push(change);
-    }
-    // Terraform 1.0 lists objects as drifted whose values did not change; they tell a reviewer nothing
-    const drift = (plan.resource_drift ?? []).map(toResourceChange).filter((c)=>(c.kind !== 'no-op' || c.previousAddress) && !isInvisibleDrift(c));
-    counts.drift = drift.length;
-    const deferred = (plan.deferred_changes ?? []).map((d)=>({
-            reason: d.reason ?? 'unknown',
-            change: toResourceChange(d.resource_change)
-        }));
-    counts.deferred = deferred.length;
-    const outputs = [];
-    for (const name of Object.keys(plan.output_changes ?? {}).sort()){
-        const change = plan.output_changes[name];
-        const { kind } = classifyActions(change.actions ?? []);
-        if (kind === 'no-op') continue;
-        outputs.push({
-            name,
-            kind,
-            change
-        });
-    }
-    counts.outputs = outputs.length;
-    const errored = plan.errored === true;
-    const hasChanges = counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget + counts.outputs > 0;
-    return {
-        formatVersion: plan.format_version,
-        ...plan.terraform_version ? {
-            terraformVersion: plan.terraform_version
-        } : {},
-        errored,
-        // format 0.x has no `complete`; a plan is complete unless it says otherwise
-        complete: plan.complete !== false && !errored,
-        applyable: plan.applyable !== false && !errored,
-        changes,
-        drift,
-        deferred,
-        outputs,
-        failingChecks: failingChecks(plan.checks ?? []),
-        counts,
-        hasChanges,
-        hasDestroy: counts.destroy > 0
-    };
-}
-function isInvisibleDrift(change) {
-    const c = change.change;
-    return change.kind === 'update' && !change.previousAddress && deepEqual(c.before, c.after) && isEmptyMarks(c.after_unknown) && deepEqual(c.before_sensitive ?? null, c.after_sensitive ?? null);
-}
-function isEmptyMarks(tree) {
-    if (tree === undefined || tree === null || tree === false) return true;
-    if (tree === true) return false;
-    if (typeof tree !== 'object') return true;
-    return Object.values(tree).every(isEmptyMarks);
-}
-function failingChecks(checks) {
-    const failing = [];
-    for (const check of checks){
-        for (const instance of check.instances ?? []){
-            if (instance.status !== 'fail' && instance.status !== 'error') continue;
-            failing.push({
-                address: instance.address?.to_display ?? check.address?.to_display ?? '(unknown check)',
-                status: instance.status,
-                problems: (instance.problems ?? []).map((p)=>p.message ?? '').filter((m)=>m !== '')
-            });
-        }
-    }
-    return failing;
-}
-/** Terraform's plan line, extended: `1 to import, 2 to add, 1 to change, 1 to destroy (1 replaced), 1 to forget, 1 moved`. */ function changes_summaryLine(model) {
-    const { counts } = model;
-    const parts = [];
-    if (counts.import) parts.push(`${counts.import} to import`);
-    parts.push(`${counts.add} to add`, `${counts.change} to change`);
-    // "(n replaced)" qualifies the destroys: a create-then-forget replacement destroys nothing
-    const replaced = changes_destroyingReplacements(model);
-    parts.push(`${counts.destroy} to destroy${replaced ? ` (${replaced} replaced)` : ''}`);
-    if (counts.forget) parts.push(`${counts.forget} to forget`);
-    if (counts.move) parts.push(`${counts.move} moved`);
-    let line;
-    if (model.errored) {
-        line = model.changes.length ? `plan errored (incomplete: ${parts.join(', ')})` : 'plan errored';
-    } else if (!model.hasChanges) {
-        line = 'no changes';
-    } else if (counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget === 0) {
-        line = `${counts.outputs} output${counts.outputs === 1 ? '' : 's'} to change, no resource changes`;
-    } else {
-        line = parts.join(', ');
-    }
-    if (counts.deferred) line += `, ${counts.deferred} deferred`;
-    return line;
-}
-const REASONS = {
-    replace_because_cannot_update: 'an attribute that cannot be updated in place changed',
-    replace_because_tainted: 'the object is tainted (a previous apply failed partway)',
-    replace_by_request: 'replacement was requested (`-replace`)',
-    replace_by_triggers: 'a `replace_triggered_by` reference changed',
-    delete_because_no_resource_config: 'its resource block is no longer in the configuration',
-    delete_because_wrong_repetition: 'its `count`/`for_each` mode changed',
-    delete_because_count_index: 'its index is beyond the new `count`',
-    delete_because_each_key: 'its key is no longer in `for_each`',
-    delete_because_no_module: 'its module call is no longer in the configuration',
-    delete_because_no_move_target: 'it was moved to an address that is not in the configuration',
-    read_because_config_unknown: 'its configuration depends on values known only after apply',
-    read_because_dependency_pending: 'it depends on changes not yet applied',
-    read_because_check_nested: 'a check block reads it'
-};
-/** True for the `action_reason` codes this module describes in its own words (markdown of ours). */ function changes_isKnownReason(reason) {
-    return reason !== undefined && Object.prototype.hasOwnProperty.call(REASONS, reason);
-}
-/** Plain-language reason for Terraform's `action_reason` code (the code itself is kept alongside). */ function changes_describeReason(reason) {
-    if (!reason) return undefined;
-    return REASONS[reason] ?? reason.replace(/_/g, ' ');
-}
-const DEFERRED_REASONS = {
-    instance_count_unknown: 'its `count`/`for_each` is not known yet',
-    resource_config_unknown: 'its configuration is not known yet',
-    provider_config_unknown: "its provider's configuration is not known yet",
-    absent_prereq: 'a prerequisite does not exist yet',
-    deferred_prereq: 'a prerequisite was deferred',
-    excluded: 'it was excluded from this plan',
-    not_included: 'it was not included in this plan'
-};
-function changes_describeDeferredReason(reason) {
-    return DEFERRED_REASONS[reason] ?? reason.replace(/_/g, ' ');
-}
-/**
- * `["rule", 0, "port"]` → `rule[0].port`, `["tags", "kubernetes.io/role"]` → `tags["kubernetes.io/role"]`. A path
- * does not say whether a step is an attribute or a map key, so a key that is an identifier reads as an attribute
- * (`["tags", "Name"]` → `tags.Name`).
- */ function changes_formatPath(path) {
-    let out = '';
-    for (const step of path){
-        if (typeof step === 'number') out += `[${step}]`;
-        else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) out += out === '' ? step : `.${step}`;
-        else out += `[${JSON.stringify(step)}]`;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/diff.js
-/**
- * Per-attribute diffs computed from the plan JSON (`before`, `after`, `after_unknown`, `before_sensitive`,
- * `after_sensitive`, `replace_paths`), drawn the way `terraform plan` draws them, with the change marker moved
- * to the first column so GitHub's `diff` highlighting colours it:
- *
- *     # aws_instance.web will be updated in-place
- *     ! resource "aws_instance" "web" {
- *           id            = "i-0abc"
- *     !     instance_type = "t3.micro" -> "t3.small"
- *           # (31 unchanged attributes hidden)
- *       }
- *
- * Nested objects, lists (longest-common-subsequence), sets, JSON strings (`jsonencode(...)`) and multi-line
- * strings (line diff) are diffed structurally; unchanged attributes and elements are hidden with a count;
- * unknown values show `(known after apply)`; sensitive values show `(sensitive value)`.
- */ 
-
-
-
-const UNKNOWN = '(known after apply)';
-/** Attributes always shown for context on updates and replacements, as Terraform shows them. */ const IDENTIFYING = new Set([
-    'id',
-    'name'
-]);
-/** Beyond this many cells the list diff trims common ends and shows the middle as removed and added. */ const LCS_CELL_LIMIT = 1_000_000;
-/** JSON strings larger than this are diffed as text, not parsed. */ const JSON_PARSE_LIMIT = (/* unused pure expression or super */ null && (256 * 1024));
-/** Lines of a diff; `lines` are complete rows without a newline. */ class DiffWriter {
-    options;
-    replacePaths;
-    lines = [];
-    constructor(options, replacePaths){
-        this.options = options;
-        this.replacePaths = replacePaths;
-    }
-    line(marker, depth, text) {
-        this.lines.push(`${marker} ${'    '.repeat(depth)}${text}`);
-    }
-    comment(depth, text) {
-        this.line(' ', depth, `# ${text}`);
-    }
-    forcesReplacement(path) {
-        return this.replacePaths.size > 0 && this.replacePaths.has(JSON.stringify(path));
-    }
-    /** A scalar as Terraform shows it: strings quoted and escaped, invisible characters revealed, secrets cut out. */ scalar(value) {
-        if (value === null || value === undefined) return 'null';
-        if (typeof value === 'string') {
-            if (this.options.sensitive.isSensitive(value)) return SENSITIVE_PLACEHOLDER;
-            return quote(this.clip(this.options.sensitive.redact(value)));
-        }
-        if (typeof value === 'number') {
-            const text = String(value);
-            return this.options.sensitive.isSensitive(text) ? SENSITIVE_PLACEHOLDER : text;
-        }
-        if (typeof value === 'boolean') return String(value);
-        return quote(JSON.stringify(value));
-    }
-    /** An object key (or output name) as shown: like a value, a sensitive one is masked and one inside cut out. */ key(key) {
-        if (this.options.sensitive.isSensitive(key)) return keyText(SENSITIVE_PLACEHOLDER);
-        return keyText(this.options.sensitive.redact(key));
-    }
-    /** True when a whole string is a sensitive value. */ isSensitiveText(text) {
-        return this.options.sensitive.isSensitive(text);
-    }
-    /**
-   * A whole string with every sensitive value inside it cut out. Done before a string is split into lines or
-   * parsed as JSON, so a value that spans lines or JSON fields is still found.
-   */ redact(text) {
-        return this.options.sensitive.redact(text);
-    }
-    /** A line of a multi-line string (heredoc body): not quoted, but escaped and redacted the same way. */ heredocLine(value) {
-        if (this.options.sensitive.isSensitive(value)) return SENSITIVE_PLACEHOLDER;
-        return revealInvisible(this.clip(this.options.sensitive.redact(value)));
-    }
-    clip(text) {
-        const max = this.options.maxStringLength;
-        if (text.length <= max) return text;
-        return `${truncateCodeUnits(text, max)}… (${text.length - max} more characters)`;
-    }
-}
-function quote(text) {
-    return revealInvisible(JSON.stringify(text));
-}
-/** An object key as Terraform shows it: bare when it is an identifier, quoted otherwise. */ function keyText(key) {
-    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : quote(key);
-}
-function isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-function isEmptyCollection(value) {
-    if (Array.isArray(value)) return value.length === 0;
-    return isObject(value) && Object.keys(value).length === 0;
-}
-function isComposite(value) {
-    return value !== null && typeof value === 'object';
-}
-function hasMarks(tree) {
-    if (tree === true) return true;
-    if (tree === null || tree === undefined || typeof tree !== 'object') return false;
-    const values = Array.isArray(tree) ? tree : Object.values(tree);
-    for (const v of values)if (hasMarks(v)) return true;
-    return false;
-}
-function childMarks(marks, beforeKey, afterKey) {
-    return {
-        unknown: afterKey === undefined ? undefined : childMark(marks.unknown, afterKey),
-        beforeSensitive: beforeKey === undefined ? undefined : childMark(marks.beforeSensitive, beforeKey),
-        afterSensitive: afterKey === undefined ? undefined : childMark(marks.afterSensitive, afterKey)
-    };
-}
-/** A value is absent on a side when it is missing or null (and, after, not unknown). */ function absentBefore(value) {
-    return value === undefined || value === null;
-}
-function absentAfter(value, marks) {
-    return (value === undefined || value === null) && !hasMarks(marks.unknown);
-}
-function isUnchanged(before, after, marks) {
-    if (hasMarks(marks.unknown)) return false;
-    if (isMarked(marks.beforeSensitive) !== isMarked(marks.afterSensitive)) return false;
-    return deepEqual(before, after);
-}
-/** Render the change of one entry (`key = value`, or a list element when key is undefined). */ function renderEntry(w, key, keyWidth, before, after, marks, depth, path, mode) {
-    const label = key === undefined ? '' : `${w.key(key).padEnd(keyWidth)} = `;
-    const comma = key === undefined ? ',' : '';
-    const forces = w.forcesReplacement(path) ? ' # forces replacement' : '';
-    const wasAbsent = mode === 'create' || absentBefore(before);
-    const nowAbsent = mode === 'delete' || mode === 'context' || absentAfter(after, marks);
-    if (wasAbsent && nowAbsent) return;
-    const sensitive = isMarked(marks.beforeSensitive) || isMarked(marks.afterSensitive);
-    const unknown = isMarked(marks.unknown);
-    if (wasAbsent) {
-        if (sensitive) return w.line('+', depth, `${label}${SENSITIVE_PLACEHOLDER}${comma}${forces}`);
-        if (unknown) return w.line('+', depth, `${label}${UNKNOWN}${comma}${forces}`);
-        return renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
-    }
-    if (nowAbsent) {
-        // a removed attribute reads `- key = "x" -> null`; a removed list element just `- "x",`
-        const marker = mode === 'context' ? ' ' : '-';
-        const gone = mode === 'context' || key === undefined ? '' : ' -> null';
-        if (sensitive) return w.line(marker, depth, `${label}${SENSITIVE_PLACEHOLDER}${gone}${comma}${forces}`);
-        return renderWhole(w, marker, label, `${gone}${comma}${forces}`, before, marks, depth, path, mode === 'context' ? 'context' : 'delete');
-    }
-    if (sensitive) {
-        const note = isMarked(marks.beforeSensitive) !== isMarked(marks.afterSensitive) ? ' # (sensitivity changed)' : '';
-        return w.line('!', depth, `${label}${SENSITIVE_PLACEHOLDER}${comma}${forces}${note}`);
-    }
-    if (unknown) {
-        if (!isComposite(before)) return w.line('!', depth, `${label}${w.scalar(before)} -> ${UNKNOWN}${comma}${forces}`);
-        return renderWhole(w, '!', label, ` -> ${UNKNOWN}${comma}${forces}`, before, marks, depth, path, 'context');
-    }
-    // both sides present, known and not sensitive
-    if (isObject(before) && isObject(after)) {
-        w.line('!', depth, `${label}{${forces}`);
-        renderObjectBody(w, before, after, marks, depth + 1, path, 'update');
-        return w.line(' ', depth, `}${comma}`);
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        w.line('!', depth, `${label}[${forces}`);
-        renderListBody(w, before, after, marks, depth + 1, path);
-        return w.line(' ', depth, `]${comma}`);
-    }
-    if (typeof before === 'string' && typeof after === 'string' && !w.isSensitiveText(before) && !w.isSensitiveText(after)) {
-        // secrets are cut out of the whole strings first: one can span lines, or JSON keys and values
-        const shownBefore = w.redact(before);
-        const shownAfter = w.redact(after);
-        const clean = shownBefore === before && shownAfter === after;
-        const jsonBefore = clean ? parseJsonDocument(before) : undefined;
-        const jsonAfter = jsonBefore === undefined ? undefined : parseJsonDocument(after);
-        if (jsonBefore !== undefined && jsonAfter !== undefined) {
-            w.line('!', depth, `${label}jsonencode(${forces}`);
-            renderEntry(w, undefined, 0, jsonBefore, jsonAfter, NO_MARKS, depth + 1, [], 'update');
-            dropTrailingComma(w);
-            return w.line(' ', depth, `)${comma}`);
-        }
-        if (shownBefore.includes('\n') || shownAfter.includes('\n')) {
-            w.line('!', depth, `${label}<<-EOT${forces}`);
-            renderTextLines(w, shownBefore.split('\n'), shownAfter.split('\n'), depth + 1);
-            return w.line(' ', depth, `EOT${comma}`);
-        }
-    }
-    if (!isComposite(before) && !isComposite(after)) {
-        return w.line('!', depth, `${label}${w.scalar(before)} -> ${w.scalar(after)}${comma}${forces}`);
-    }
-    // the type changed (e.g. a string became a list): show the old value removed and the new one added
-    renderWhole(w, '-', label, `${key === undefined ? '' : ' -> null'}${comma}`, before, marks, depth, path, 'delete');
-    renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
-}
-const NO_MARKS = {
-    unknown: undefined,
-    beforeSensitive: undefined,
-    afterSensitive: undefined
-};
-function dropTrailingComma(w) {
-    const last = w.lines.length - 1;
-    const line = w.lines[last];
-    if (line !== undefined && line.endsWith(',')) w.lines[last] = line.slice(0, -1);
-}
-/**
- * Render a whole value on one side: created (`after`), destroyed (`before`), or shown as context (the old side
- * of a value that becomes unknown). `marker` is for the first line; nested lines take the mode's own marker.
- */ function renderWhole(w, marker, label, suffix, value, marks, depth, path, mode) {
-    const sideMarks = mode === 'create' ? marks : {
-        unknown: undefined,
-        beforeSensitive: marks.beforeSensitive,
-        afterSensitive: undefined
-    };
-    if (isObject(value)) {
-        if (Object.keys(value).length === 0) return w.line(marker, depth, `${label}{}${suffix}`);
-        w.line(marker, depth, `${label}{`);
-        renderObjectBody(w, mode === 'create' ? {} : value, mode === 'create' ? value : {}, sideMarks, depth + 1, path, mode);
-        return w.line(' ', depth, `}${suffix}`);
-    }
-    if (Array.isArray(value)) {
-        if (value.length === 0) return w.line(marker, depth, `${label}[]${suffix}`);
-        w.line(marker, depth, `${label}[`);
-        value.forEach((item, i)=>{
-            const m = mode === 'create' ? childMarks(sideMarks, undefined, i) : childMarks(sideMarks, i, undefined);
-            renderEntry(w, undefined, 0, mode === 'create' ? undefined : item, mode === 'create' ? item : undefined, m, depth + 1, [
-                ...path,
-                i
-            ], mode);
-        });
-        return w.line(' ', depth, `]${suffix}`);
-    }
-    const text = typeof value === 'string' && !w.isSensitiveText(value) ? w.redact(value) : undefined;
-    if (text !== undefined && text.includes('\n')) {
-        const inner = mode === 'create' ? '+' : mode === 'delete' ? '-' : ' ';
-        w.line(marker, depth, `${label}<<-EOT`);
-        for (const l of text.split('\n'))w.line(inner, depth + 1, w.heredocLine(l));
-        return w.line(' ', depth, `EOT${suffix}`);
-    }
-    w.line(marker, depth, `${label}${w.scalar(value)}${suffix}`);
-}
-/** The attributes of an object: changed ones shown, unchanged ones counted (identifying ones kept for context). */ function renderObjectBody(w, before, after, marks, depth, path, mode, showIdentifying = false) {
-    const keys = new Set(Object.keys(before));
-    for (const k of Object.keys(after))keys.add(k);
-    // attributes that will be known only after apply may be missing from both sides
-    if ((mode === 'create' || mode === 'update') && isObject(marks.unknown)) for (const k of Object.keys(marks.unknown))keys.add(k);
-    const shown = [];
-    let hidden = 0;
-    for (const key of [
-        ...keys
-    ].sort()){
-        const b = before[key];
-        const a = after[key];
-        const m = childMarks(marks, key, key);
-        if (mode === 'update' && isUnchanged(b, a, m)) {
-            const sensitive = isMarked(m.beforeSensitive) || isMarked(m.afterSensitive);
-            if (showIdentifying && IDENTIFYING.has(key) && !absentBefore(b) && (!isComposite(b) || sensitive)) {
-                shown.push({
-                    key,
-                    b,
-                    a,
-                    m,
-                    context: true
-                });
-            } else if (!absentBefore(b)) hidden++;
-            continue;
-        }
-        if (mode !== 'update' && (mode === 'create' ? absentAfter(a, m) : absentBefore(b))) continue;
-        // like Terraform, a created or destroyed object does not list its empty blocks and collections
-        if ((mode === 'create' || mode === 'delete') && isEmptyCollection(mode === 'create' ? a : b) && !hasMarks(m.unknown)) continue;
-        shown.push({
-            key,
-            b,
-            a,
-            m,
-            context: false
-        });
-    }
-    const width = Math.min(40, shown.reduce((max, e)=>Math.max(max, w.key(e.key).length), 0));
-    for (const entry of shown){
-        if (entry.context) {
-            const sensitive = isMarked(entry.m.beforeSensitive) || isMarked(entry.m.afterSensitive);
-            w.line(' ', depth, `${w.key(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`);
-        } else {
-            renderEntry(w, entry.key, width, entry.b, entry.a, entry.m, depth, [
-                ...path,
-                entry.key
-            ], mode);
-        }
-    }
-    if (hidden > 0) w.comment(depth, `(${hidden} unchanged attribute${hidden === 1 ? '' : 's'} hidden)`);
-}
-/** Elements of a list (or set, which the JSON gives as a list): LCS diff, unchanged elements counted. */ function renderListBody(w, before, after, marks, depth, path) {
-    const afterUnknown = (j)=>hasMarks(childMark(marks.unknown, j));
-    const same = (i, j)=>!afterUnknown(j) && isMarked(childMark(marks.beforeSensitive, i)) === isMarked(childMark(marks.afterSensitive, j)) && deepEqual(before[i], after[j]);
-    const ops = alignSequences(before.length, after.length, same);
-    let hidden = 0;
-    const flushHidden = ()=>{
-        if (hidden > 0) w.comment(depth, `(${hidden} unchanged element${hidden === 1 ? '' : 's'} hidden)`);
-        hidden = 0;
-    };
-    for(let k = 0; k < ops.length; k++){
-        const op = ops[k];
-        if (op.kind === 'same') {
-            hidden++;
-            continue;
-        }
-        flushHidden();
-        // a removed object followed by an added object at the same place: show it as an in-place update, unless
-        // either is sensitive as a whole (then even its attribute names are not shown)
-        const next = ops[k + 1];
-        if (op.kind === 'delete' && next?.kind === 'insert' && isObject(before[op.i]) && isObject(after[next.j]) && !isMarked(childMark(marks.beforeSensitive, op.i)) && !isMarked(childMark(marks.afterSensitive, next.j))) {
-            const m = childMarks(marks, op.i, next.j);
-            w.line('!', depth, '{');
-            renderObjectBody(w, before[op.i], after[next.j], m, depth + 1, [
-                ...path,
-                next.j
-            ], 'update');
-            w.line(' ', depth, '},');
-            k++;
-            continue;
-        }
-        if (op.kind === 'delete') {
-            renderEntry(w, undefined, 0, before[op.i], undefined, childMarks(marks, op.i, undefined), depth, [
-                ...path,
-                op.i
-            ], 'delete');
-        } else {
-            renderEntry(w, undefined, 0, undefined, after[op.j], childMarks(marks, undefined, op.j), depth, [
-                ...path,
-                op.j
-            ], 'create');
-        }
-    }
-    flushHidden();
-}
-/** Lines of a multi-line string: line diff, unchanged lines kept as context. */ function renderTextLines(w, before, after, depth) {
-    const ops = alignSequences(before.length, after.length, (i, j)=>before[i] === after[j]);
-    for (const op of ops){
-        if (op.kind === 'same') w.line(' ', depth, w.heredocLine(after[op.j]));
-        else if (op.kind === 'delete') w.line('-', depth, w.heredocLine(before[op.i]));
-        else w.line('+', depth, w.heredocLine(after[op.j]));
-    }
-}
-/**
- * Align two sequences by their longest common subsequence. Common prefix and suffix are matched first; a middle
- * larger than LCS_CELL_LIMIT cells is shown as all removed then all added rather than spending quadratic time.
- */ function alignSequences(n, m, same) {
-    let start = 0;
-    while(start < n && start < m && same(start, start))start++;
-    let endN = n;
-    let endM = m;
-    while(endN > start && endM > start && same(endN - 1, endM - 1)){
-        endN--;
-        endM--;
-    }
-    const ops = [];
-    for(let k = 0; k < start; k++)ops.push({
-        kind: 'same',
-        i: k,
-        j: k
-    });
-    const rows = endN - start;
-    const cols = endM - start;
-    if (rows > 0 && cols > 0 && rows * cols <= LCS_CELL_LIMIT) {
-        // table[r][c] = LCS length of before[start+r..endN) and after[start+c..endM)
-        const width = cols + 1;
-        const table = new Uint32Array((rows + 1) * width);
-        for(let r = rows - 1; r >= 0; r--){
-            for(let c = cols - 1; c >= 0; c--){
-                table[r * width + c] = same(start + r, start + c) ? table[(r + 1) * width + c + 1] + 1 : Math.max(table[(r + 1) * width + c], table[r * width + c + 1]);
-            }
-        }
-        let r = 0;
-        let c = 0;
-        while(r < rows && c < cols){
-            if (same(start + r, start + c)) {
-                ops.push({
-                    kind: 'same',
-                    i: start + r,
-                    j: start + c
-                });
-                r++;
-                c++;
-            } else if (table[(r + 1) * width + c] >= table[r * width + c + 1]) {
-                ops.push({
-                    kind: 'delete',
-                    i: start + r++
-                });
-            } else {
-                ops.push({
-                    kind: 'insert',
-                    j: start + c++
-                });
-            }
-        }
-        while(r < rows)ops.push({
-            kind: 'delete',
-            i: start + r++
-        });
-        while(c < cols)ops.push({
-            kind: 'insert',
-            j: start + c++
-        });
-    } else {
-        for(let i = start; i < endN; i++)ops.push({
-            kind: 'delete',
-            i
-        });
-        for(let j = start; j < endM; j++)ops.push({
-            kind: 'insert',
-            j
-        });
-    }
-    for(let k = 0; k < n - endN; k++)ops.push({
-        kind: 'same',
-        i: endN + k,
-        j: endM + k
-    });
-    return ops;
-}
-/** A string holding a JSON object or array (an IAM policy, say), parsed; undefined for anything else. */ function parseJsonDocument(text) {
-    const t = text.trimStart();
-    if (text.length > JSON_PARSE_LIMIT || !t.startsWith('{') && !t.startsWith('[')) return undefined;
-    try {
-        const value = JSON.parse(text);
-        return isComposite(value) ? value : undefined;
-    } catch  {
-        return undefined;
-    }
-}
-function headerFor(change) {
-    const addr = change.deposed ? `${change.address} (deposed object ${change.deposed})` : change.address;
-    const lines = [];
-    if (change.previousAddress) lines.push(`# ${change.previousAddress} has moved to ${change.address}`);
-    switch(change.kind){
-        case 'create':
-            lines.push(`# ${addr} will be created`);
-            break;
-        case 'update':
-            lines.push(`# ${addr} will be updated in-place`);
-            break;
-        case 'replace':
-            lines.push(change.replaceOrder === 'create-then-forget' ? `# ${addr} will be replaced; the old object will be forgotten, not destroyed` : `# ${addr} must be replaced${change.replaceOrder === 'create-then-delete' ? ' (create before destroy)' : ''}`);
-            break;
-        case 'delete':
-            lines.push(`# ${addr} will be destroyed`);
-            break;
-        case 'forget':
-            lines.push(`# ${addr} will be removed from the state, not destroyed`);
-            break;
-        case 'read':
-            lines.push(`# ${addr} will be read during apply`);
-            break;
-        case 'no-op':
-            break;
-    }
-    if (change.importing) {
-        const id = change.importing.id ? `id ${JSON.stringify(change.importing.id)}` : change.importing.unknown ? 'an id known only after apply' : `identity ${JSON.stringify(change.importing.identity ?? {})}`;
-        lines.push(`# ${addr} will be imported (${id})`);
-    }
-    return lines;
-}
-const RESOURCE_MARKERS = {
-    create: '+',
-    update: '!',
-    delete: '-',
-    forget: '.',
-    read: '<=',
-    'no-op': ' ',
-    replace: '-/+'
-};
-/**
- * The diff of one resource change as lines for a ```diff block (no fence). `reasonText` is the plain-language
- * reason shown under the header, if any.
- */ function diff_renderResourceDiff(change, options, reasonText) {
-    const raw = change.change;
-    const replacePaths = new Set((raw.replace_paths ?? []).map((p)=>JSON.stringify(p)));
-    const w = new DiffWriter(options, replacePaths);
-    for (const h of headerFor(change))w.lines.push(revealInvisible(h));
-    if (reasonText) w.lines.push(revealInvisible(`#   (because ${reasonText})`));
-    if (change.kind === 'replace' && replacePaths.size > 0) {
-        const paths = (raw.replace_paths ?? []).map((p)=>formatPath(p)).join(', ');
-        w.lines.push(`#   (forced by ${revealInvisible(paths)})`);
-    }
-    const block = change.mode === 'data' ? 'data' : 'resource';
-    const title = `${block} ${quote(change.type)} ${quote(change.name)} {`;
-    const marks = {
-        unknown: raw.after_unknown,
-        beforeSensitive: raw.before_sensitive,
-        afterSensitive: raw.after_sensitive
-    };
-    const before = isObject(raw.before) ? raw.before : {};
-    const after = isObject(raw.after) ? raw.after : {};
-    let marker = RESOURCE_MARKERS[change.kind];
-    if (change.replaceOrder === 'create-then-delete') marker = '+/-';
-    if (change.replaceOrder === 'create-then-forget') marker = '+/.';
-    w.lines.push(`${marker} ${title}`);
-    switch(change.kind){
-        case 'create':
-        case 'read':
-            renderObjectBody(w, {}, after, marks, 1, [], 'create');
-            break;
-        case 'delete':
-            renderObjectBody(w, before, {}, {
-                unknown: undefined,
-                beforeSensitive: marks.beforeSensitive,
-                afterSensitive: undefined
-            }, 1, [], 'delete');
-            break;
-        case 'forget':
-            {
-                const count = Object.keys(before).length;
-                w.comment(1, `(${count} attribute${count === 1 ? '' : 's'}; the object stays, Terraform stops managing it)`);
-                break;
-            }
-        default:
-            // update, replace, and imports or moves without other changes
-            renderObjectBody(w, before, after, marks, 1, [], 'update', true);
-    }
-    w.lines.push('  }');
-    return w.lines;
-}
-/** A drifted object: what Terraform found changed outside of Terraform since the last apply. */ function diff_renderDriftDiff(change, options) {
-    const raw = change.change;
-    const w = new DiffWriter(options, new Set());
-    const gone = change.kind === 'delete';
-    w.lines.push(revealInvisible(`# ${change.address} has ${gone ? 'been deleted' : 'changed'} outside of Terraform`));
-    const block = change.mode === 'data' ? 'data' : 'resource';
-    w.lines.push(`${gone ? '-' : '!'} ${block} ${quote(change.type)} ${quote(change.name)} {`);
-    const marks = {
-        unknown: raw.after_unknown,
-        beforeSensitive: raw.before_sensitive,
-        afterSensitive: raw.after_sensitive
-    };
-    renderObjectBody(w, isObject(raw.before) ? raw.before : {}, isObject(raw.after) ? raw.after : {}, marks, 1, [], gone ? 'delete' : 'update', true);
-    w.lines.push('  }');
-    return w.lines;
-}
-/** Output changes as Terraform's "Changes to Outputs" block. */ function diff_renderOutputDiff(outputs, options) {
-    const w = new DiffWriter(options, new Set());
-    const width = Math.min(40, outputs.reduce((max, o)=>Math.max(max, w.key(o.name).length), 0));
-    for (const { name, change } of outputs){
-        const marks = {
-            unknown: change.after_unknown,
-            beforeSensitive: change.before_sensitive,
-            afterSensitive: change.after_sensitive
-        };
-        const actions = change.actions.join(',');
-        const mode = actions === 'create' ? 'create' : actions === 'delete' ? 'delete' : 'update';
-        renderEntry(w, name, width, change.before, change.after, marks, 0, [
-            name
-        ], mode);
-    }
-    return w.lines;
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/render.js
-/**
- * The plan report as GitHub markdown, within a size budget.
- *
- * Layout: heading with the label and the one-line summary; the counts; a caution block for an errored or
- * incomplete plan; a caution block listing every destroy and replace with Terraform's reason; failing checks;
- * the resource changes grouped by action, each resource with its attribute diff; outputs; deferred changes;
- * drift; a footer with the fingerprint.
- *
- * Size: the report never exceeds `maxLength` (characters for a comment, UTF-8 bytes for a job summary). It is
- * rendered at the most detailed level that fits: full diffs; diffs trimmed to 80 lines and long strings cut;
- * diffs trimmed to 20 lines; addresses only; and last, as many addresses as fit with a count of the rest. The
- * heading, summary, counts and destroy warnings are always kept (the warnings themselves are shortened only at
- * the last level, and only when they alone would not fit). Nothing is cut inside a tag, a code block or a
- * character: whole items are left out and the report says what was left out.
- */ 
-
-
-
-
-const LEVELS = [
-    {
-        level: 'full',
-        maxDiffLines: Infinity,
-        maxStringLength: 4000
-    },
-    {
-        level: 'trimmed',
-        maxDiffLines: 80,
-        maxStringLength: 1000
-    },
-    {
-        level: 'short',
-        maxDiffLines: 20,
-        maxStringLength: 200
-    },
-    {
-        level: 'addresses',
-        maxDiffLines: 0,
-        maxStringLength: 200
-    }
-];
-/** A group is shown open when its diffs have at most this many lines, collapsed otherwise. */ const OPEN_GROUP_LINES = 60;
-const MAX_LABEL_LENGTH = 200;
-const GROUP_TITLES = {
-    replace: 'Replace',
-    delete: 'Destroy',
-    update: 'Update in place',
-    create: 'Create',
-    import: 'Import',
-    move: 'Move',
-    forget: 'Forget (remove from state, keep the object)',
-    read: 'Read data sources during apply'
-};
-const ADDRESS_MARKERS = {
-    replace: '-/+',
-    delete: '-',
-    update: '!',
-    create: '+',
-    import: '<-',
-    move: '->',
-    forget: '.',
-    read: '<='
-};
-/** The fence reserved for each group's address block in the last level (the count line has no backticks). */ const FENCE_RESERVED = markdown_fenceFor('').length;
-class Overflow extends Error {
-}
-const OVERFLOW = new Overflow('report over budget');
-/** Markdown under construction with a running size; `add` throws OVERFLOW past the limit. */ class Doc {
-    limit;
-    unit;
-    parts = [];
-    size = 0;
-    constructor(limit, unit){
-        this.limit = limit;
-        this.unit = unit;
-    }
-    measure(text) {
-        return sizeOf(text, this.unit) + 1; // + the newline that joins it
-    }
-    add(text) {
-        const size = this.measure(text);
-        if (this.size + size > this.limit) throw OVERFLOW;
-        this.size += size;
-        this.parts.push(text);
-    }
-    toString() {
-        return this.parts.join('\n');
-    }
-}
-function groupChanges(model) {
-    const byGroup = new Map();
-    for (const change of model.changes){
-        const group = groupOf(change);
-        if (!group) continue;
-        let list = byGroup.get(group);
-        if (!list) byGroup.set(group, list = []);
-        list.push(change);
-    }
-    return GROUP_ORDER.filter((g)=>byGroup.has(g)).map((group)=>({
-            group,
-            changes: byGroup.get(group)
-        }));
-}
-function render_renderPlanReport(model, sensitive, context, budget) {
-    const groups = groupChanges(model);
-    const diffCache = new Map();
-    // Skip the levels that cannot fit without rendering them: every resource costs at least its address (twice
-    // with a diff: the header comment and the resource line) plus the fences and block lines around it.
-    let addressBytes = 0;
-    for (const change of model.changes)addressBytes += change.address.length;
-    const perResource = model.changes.length;
-    const cannotFit = (spec)=>spec.level === 'addresses' ? addressBytes + 3 * perResource > budget.maxLength : 2 * addressBytes + 40 * perResource > budget.maxLength;
-    for (const spec of LEVELS){
-        if (cannotFit(spec)) continue;
-        const doc = new Doc(budget.maxLength, budget.unit);
-        try {
-            const omissions = omissionsFor(spec);
-            renderLevel(doc, model, sensitive, context, groups, spec, omissions, diffCache);
-            return {
-                markdown: doc.toString(),
-                level: spec.level,
-                omissions
-            };
-        } catch (error) {
-            if (error !== OVERFLOW) throw error;
-        }
-    }
-    return renderPartial(model, context, groups, budget);
-}
-function omissionsFor(spec) {
-    switch(spec.level){
-        case 'full':
-            return [];
-        case 'trimmed':
-        case 'short':
-            return [
-                `diffs longer than ${spec.maxDiffLines} lines were shortened and strings cut to ${spec.maxStringLength} characters`
-            ];
-        case 'addresses':
-            return [
-                'per-resource diffs were left out: only the addresses are listed'
-            ];
-    }
-}
-function renderHead(doc, model, context) {
-    if (context.marker) doc.add(context.marker);
-    const label = truncateCodeUnits(revealInvisible(context.label), MAX_LABEL_LENGTH);
-    const icon = model.errored ? '❌' : !model.hasChanges ? '✅' : model.hasDestroy ? '⚠️' : '📝';
-    doc.add(`### ${icon} Terraform plan for ${codeSpan(label)}`);
-    doc.add('');
-    if (context.applyStatus) {
-        for (const line of applyStatusLines(context.applyStatus))doc.add(line);
-        doc.add('');
-    }
-    doc.add(`**${capitalize(summaryLine(model))}**`);
-    doc.add('');
-    const c = model.counts;
-    const cells = [
-        [
-            'add',
-            c.add
-        ],
-        [
-            'change',
-            c.change
-        ],
-        [
-            'destroy',
-            c.destroy
-        ],
-        [
-            'replace',
-            c.replace
-        ]
-    ];
-    if (c.import) cells.push([
-        'import',
-        c.import
-    ]);
-    if (c.move) cells.push([
-        'move',
-        c.move
-    ]);
-    if (c.forget) cells.push([
-        'forget',
-        c.forget
-    ]);
-    if (c.read) cells.push([
-        'read',
-        c.read
-    ]);
-    if (c.outputs) cells.push([
-        'outputs',
-        c.outputs
-    ]);
-    if (c.deferred) cells.push([
-        'deferred',
-        c.deferred
-    ]);
-    if (c.drift) cells.push([
-        'drift',
-        c.drift
-    ]);
-    if (model.hasChanges || model.errored || c.drift) {
-        doc.add(`| ${cells.map(([name])=>name).join(' | ')} |`);
-        doc.add(`|${cells.map(()=>'---:').join('|')}|`);
-        doc.add(`| ${cells.map(([, n])=>String(n)).join(' | ')} |`);
-        doc.add('');
-    }
-    if (model.errored) {
-        doc.add('> [!CAUTION]');
-        doc.add("> **The plan errored.** Terraform stopped before it planned every change, so this list is incomplete. Do not apply it: fix the errors shown in the plan step's log and plan again.");
-        doc.add('');
-    } else if (!model.complete) {
-        doc.add('> [!WARNING]');
-        doc.add('> **This plan is incomplete** (changes were deferred or targeted): applying it will leave more changes to plan afterwards.');
-        doc.add('');
-    }
-}
-/** The alert block that says this plan was applied, or that its apply failed (and must not be retried as is). */ function applyStatusLines(status) {
-    const at = status.at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const where = [
-        `commit ${codeSpan(status.commitSha.slice(0, 12))}`
-    ];
-    if (status.runUrl) where.push(`[workflow run](${status.runUrl})`);
-    if (status.outcome === 'applied') {
-        return [
-            '> [!NOTE]',
-            `> **Applied** at ${at} (${where.join(', ')}).`
-        ];
-    }
-    return [
-        '> [!CAUTION]',
-        `> **The apply of this plan failed** at ${at} (${where.join(', ')}). Part of it may have been applied: see the run's log, then plan again; the new plan needs a new approval.`
-    ];
-}
-/** One line per destroy or replace, with Terraform's reason, for the caution block. */ function destroyWarningLines(model) {
-    const lines = [];
-    for (const change of model.changes){
-        if (!isDestructive(change)) continue;
-        const what = change.kind === 'replace' ? 'replaced' : 'destroyed';
-        const order = change.replaceOrder === 'create-then-delete' ? ' (new object created first)' : '';
-        const reasons = [];
-        const paths = change.change.replace_paths ?? [];
-        if (change.kind === 'replace' && paths.length > 0) {
-            reasons.push(`${paths.map((p)=>codeSpan(revealInvisible(formatPath(p)))).join(', ')} forces replacement`);
-        }
-        // the description is markdown of ours only for the reasons we know; an unknown code is shown as code only
-        const reason = isKnownReason(change.reason) ? describeReason(change.reason) : undefined;
-        if (reason && !(change.reason === 'replace_because_cannot_update' && paths.length > 0)) reasons.push(reason);
-        const code = change.reason ? ` (${codeSpan(revealInvisible(change.reason))})` : '';
-        const deposed = change.deposed ? ` deposed object ${codeSpan(revealInvisible(change.deposed))}` : '';
-        lines.push(`> - ${codeSpan(revealInvisible(change.address))}${deposed} **${what}**${order}${reasons.length ? `: ${reasons.join('; ')}` : ''}${code}`);
-    }
-    return lines;
-}
-function destroyWarningTitle(model) {
-    // counted from the changes listed below it (counts.replace also holds create-then-forget, which destroys nothing)
-    const replaced = destroyingReplacements(model);
-    const destroyed = model.changes.filter((c)=>c.kind === 'delete').length;
-    const parts = [];
-    if (destroyed > 0) parts.push(`${plural(destroyed, 'resource')} will be destroyed`);
-    if (replaced > 0) parts.push(`${plural(replaced, 'resource')} will be replaced`);
-    return `> **${parts.join(', ')}**`;
-}
-function renderWarnings(doc, model, lines) {
-    if (lines.length > 0) {
-        doc.add('> [!CAUTION]');
-        doc.add(destroyWarningTitle(model));
-        for (const line of lines)doc.add(line);
-        doc.add('');
-    }
-}
-/** Text from the plan outside the diffs (a check's message can quote a value): sensitive values masked. */ function masked(text, sensitive) {
-    return revealInvisible(sensitive.isSensitive(text) ? SENSITIVE_PLACEHOLDER : sensitive.redact(text));
-}
-function renderChecks(doc, model, sensitive) {
-    if (model.failingChecks.length === 0) return;
-    doc.add('> [!WARNING]');
-    doc.add(`> **${plural(model.failingChecks.length, 'check')} failed**`);
-    for (const check of model.failingChecks){
-        const problems = check.problems.map((p)=>codeSpan(masked(p, sensitive))).join('; ');
-        doc.add(`> - ${codeSpan(masked(check.address, sensitive))} ${check.status === 'error' ? 'errored' : 'failed'}${problems ? `: ${problems}` : ''}`);
-    }
-    doc.add('');
-}
-function renderOmissionNote(doc, context, omissions, budget, unit) {
-    if (omissions.length === 0) return;
-    const size = unit === 'chars' ? `${budget.toLocaleString('en-US')} characters` : `${budget.toLocaleString('en-US')} bytes`;
-    doc.add('> [!NOTE]');
-    doc.add(`> This plan was shortened to fit in ${size}: ${omissions.join('; ')}.${detailsLink(context)}`);
-    doc.add('');
-}
-function detailsLink(context) {
-    if (context.detailsUrl) return ` <a href="${escapeHtml(context.detailsUrl)}">See the full plan.</a>`;
-    if (context.runUrl) return ` The full plan is in <a href="${escapeHtml(context.runUrl)}">the workflow run</a>.`;
-    return '';
-}
-function diffFor(change, spec, sensitive, cache) {
-    let byChange = cache.get(spec.maxStringLength);
-    if (!byChange) cache.set(spec.maxStringLength, byChange = new Map());
-    let lines = byChange.get(change);
-    if (!lines) {
-        const options = {
-            sensitive,
-            maxStringLength: spec.maxStringLength
-        };
-        lines = renderResourceDiff(change, options, describeReason(change.reason));
-        byChange.set(change, lines);
-    }
-    if (lines.length <= spec.maxDiffLines) return lines;
-    const keep = Math.max(1, spec.maxDiffLines - 1);
-    return [
-        ...lines.slice(0, keep),
-        `# … ${lines.length - keep} more lines cut`
-    ];
-}
-function groupSummary(group, count) {
-    return `<b>${escapeHtml(GROUP_TITLES[group])}</b> · ${count}`;
-}
-function renderLevel(doc, model, sensitive, context, groups, spec, omissions, cache) {
-    renderHead(doc, model, context);
-    renderWarnings(doc, model, destroyWarningLines(model));
-    renderChecks(doc, model, sensitive);
-    renderOmissionNote(doc, context, omissions, doc.limit, doc.unit);
-    for (const { group, changes } of groups){
-        if (spec.level === 'addresses') {
-            const lines = changes.map((c)=>addressLine(group, c));
-            doc.add(`<details${lines.length <= OPEN_GROUP_LINES ? ' open' : ''}><summary>${groupSummary(group, changes.length)}</summary>`);
-            doc.add('');
-            doc.add(codeBlock(lines.join('\n'), 'diff'));
-        } else {
-            const blocks = [];
-            let lineCount = 0;
-            let size = 0;
-            for (const change of changes){
-                const lines = diffFor(change, spec, sensitive, cache);
-                lineCount += lines.length;
-                const block = codeBlock(lines.join('\n'), 'diff');
-                size += doc.measure(block) + 1;
-                if (doc.size + size > doc.limit) throw OVERFLOW;
-                blocks.push(block);
-            }
-            doc.add(`<details${lineCount <= OPEN_GROUP_LINES ? ' open' : ''}><summary>${groupSummary(group, changes.length)}</summary>`);
-            doc.add('');
-            for (const block of blocks){
-                doc.add(block);
-                doc.add('');
-            }
-        }
-        doc.add('</details>');
-        doc.add('');
-    }
-    renderOutputs(doc, model, sensitive, spec);
-    renderDeferred(doc, model);
-    renderDrift(doc, model, sensitive, spec, cache);
-    renderFooter(doc, model, context);
-}
-function addressLine(group, change) {
-    const from = change.previousAddress && group !== 'move' ? ` (moved from ${change.previousAddress})` : '';
-    const moved = group === 'move' ? `${change.previousAddress} -> ` : '';
-    const deposed = change.deposed ? ` (deposed ${change.deposed})` : '';
-    return revealInvisible(`${ADDRESS_MARKERS[group]} ${moved}${change.address}${deposed}${from}`);
-}
-function renderOutputs(doc, model, sensitive, spec) {
-    if (model.outputs.length === 0) return;
-    const lines = renderOutputDiff(model.outputs, {
-        sensitive,
-        maxStringLength: spec.maxStringLength
-    });
-    const shown = lines.length <= Math.max(spec.maxDiffLines, 2 * model.outputs.length) ? lines : model.outputs.map((o)=>revealInvisible(`${o.kind === 'create' ? '+' : o.kind === 'delete' ? '-' : '!'} ${o.name}`));
-    doc.add(`<details${shown.length <= OPEN_GROUP_LINES ? ' open' : ''}><summary><b>Outputs</b> · ${model.outputs.length}</summary>`);
-    doc.add('');
-    doc.add(codeBlock(shown.join('\n'), 'diff'));
-    doc.add('');
-    doc.add('</details>');
-    doc.add('');
-}
-function renderDeferred(doc, model) {
-    if (model.deferred.length === 0) return;
-    const lines = model.deferred.map((d)=>revealInvisible(`~ ${d.change.address} (${d.change.kind}, deferred because ${describeDeferredReason(d.reason)})`));
-    doc.add(`<details><summary><b>Deferred to a later plan</b> · ${model.deferred.length}</summary>`);
-    doc.add('');
-    doc.add(codeBlock(lines.join('\n'), 'diff'));
-    doc.add('');
-    doc.add('</details>');
-    doc.add('');
-}
-function renderDrift(doc, model, sensitive, spec, cache) {
-    if (model.drift.length === 0) return;
-    doc.add(`<details><summary><b>Drift</b> · ${plural(model.drift.length, 'object')} changed outside of Terraform since the last apply</summary>`);
-    doc.add('');
-    if (spec.level === 'addresses') {
-        doc.add(codeBlock(model.drift.map((c)=>revealInvisible(`! ${c.address}`)).join('\n'), 'diff'));
-        doc.add('');
-    } else {
-        let byChange = cache.get(-spec.maxStringLength);
-        if (!byChange) cache.set(-spec.maxStringLength, byChange = new Map());
-        for (const change of model.drift){
-            let lines = byChange.get(change);
-            if (!lines) byChange.set(change, lines = renderDriftDiff(change, {
-                sensitive,
-                maxStringLength: spec.maxStringLength
-            }));
-            if (lines.length > spec.maxDiffLines) lines = [
-                ...lines.slice(0, spec.maxDiffLines - 1),
-                `# … ${lines.length - spec.maxDiffLines + 1} more lines cut`
-            ];
-            doc.add(codeBlock(lines.join('\n'), 'diff'));
-            doc.add('');
-        }
-    }
-    doc.add('</details>');
-    doc.add('');
-}
-/**
- * The footer is an HTML block (it starts with `<p>`), so markdown is not parsed inside it: the escaped `<code>`
- * elements show the plan's version and the context's values literally.
- */ function footerText(model, context) {
-    const parts = [
-        `fingerprint ${htmlCode(context.fingerprint)}`
-    ];
-    if (model.terraformVersion) parts.push(`Terraform ${htmlCode(model.terraformVersion)}`);
-    if (context.commitSha) parts.push(`commit ${htmlCode(context.commitSha.slice(0, 12))}`);
-    if (context.runUrl) parts.push(`<a href="${escapeHtml(context.runUrl)}">workflow run</a>`);
-    return `<p><sub>${parts.join(' · ')}</sub></p>`;
-}
-function renderFooter(doc, model, context) {
-    doc.add(footerText(model, context));
-}
-/**
- * The last level: keep the head, the warnings (shortened only if they alone do not fit) and the footer, then
- * list as many addresses per group as fit, and say how many were left out. Sizes are reserved up front for
- * everything that must come after the addresses, so the result fits without cutting anything open.
- */ function renderPartial(model, context, groups, budget) {
-    const doc = new Doc(Infinity, budget.unit);
-    const omissions = [
-        'per-resource diffs were left out'
-    ];
-    renderHead(doc, model, context);
-    const footer = footerText(model, context);
-    const outputsLine = model.outputs.length ? `**Outputs**: ${model.outputs.length} changed (left out to fit)\n` : '';
-    const driftLine = model.drift.length ? `**Drift**: ${plural(model.drift.length, 'object')} changed outside of Terraform (left out to fit)\n` : '';
-    const deferredLine = model.deferred.length ? `**Deferred**: ${plural(model.deferred.length, 'change')} deferred to a later plan (left out to fit)\n` : '';
-    const checksLine = model.failingChecks.length ? `> [!WARNING]\n> **${plural(model.failingChecks.length, 'check')} failed** (details left out to fit)\n` : '';
-    const groupHead = (g)=>`<details><summary>${groupSummary(g.group, g.changes.length)}</summary>\n`;
-    const groupClose = '\n</details>\n';
-    const slack = 64; // rounding; a longer code fence is paid for line by line below
-    let reserve = doc.measure(footer) + doc.measure(outputsLine) + doc.measure(driftLine) + doc.measure(deferredLine) + doc.measure(checksLine);
-    reserve += doc.measure(worstCaseNote(context, budget));
-    for (const g of groups){
-        reserve += doc.measure(groupHead(g)) + doc.measure(codeBlock('# … and 1000000 more', 'diff')) + doc.measure(groupClose) + slack;
-    }
-    let available = budget.maxLength - doc.size - reserve;
-    const warnings = destroyWarningLines(model);
-    if (warnings.length > 0) {
-        const title = [
-            '> [!CAUTION]',
-            destroyWarningTitle(model)
-        ];
-        const more = '> - … and 1000000 more';
-        available -= title.reduce((n, t)=>n + doc.measure(t), 0) + doc.measure(more) + doc.measure('');
-        for (const t of title)doc.add(t);
-        // warnings may use all the room: they matter more than the address list
-        let shown = 0;
-        for (const line of warnings){
-            const size = doc.measure(line);
-            if (size > available) break;
-            doc.add(line);
-            available -= size;
-            shown++;
-        }
-        if (shown < warnings.length) {
-            doc.add(`> - … and ${warnings.length - shown} more`);
-            omissions.push(`${warnings.length - shown} of ${warnings.length} destroy/replace warnings were left out`);
-        }
-        doc.add('');
-    }
-    if (checksLine) {
-        doc.add(checksLine);
-        omissions.push('check details were left out');
-    }
-    const notePosition = doc.parts.length;
-    let leftOutTotal = 0;
-    for (const g of groups){
-        const lines = [];
-        // the block's fence grows with the longest backtick run in its lines: both fences are paid for per line
-        let fence = FENCE_RESERVED;
-        for (const change of g.changes){
-            const line = addressLine(g.group, change);
-            const lineFence = Math.max(fence, fenceFor(line).length);
-            const size = doc.measure(line) + 2 * (lineFence - fence);
-            if (size > available) break;
-            lines.push(line);
-            available -= size;
-            fence = lineFence;
-        }
-        const leftOut = g.changes.length - lines.length;
-        if (leftOut > 0) {
-            lines.push(`# … and ${leftOut} more`);
-            leftOutTotal += leftOut;
-        }
-        doc.add(groupHead(g));
-        doc.add(codeBlock(lines.join('\n'), 'diff'));
-        doc.add(groupClose);
-    }
-    if (leftOutTotal > 0) omissions.push(`${leftOutTotal} of ${model.changes.length} resource addresses were left out`);
-    if (outputsLine) {
-        doc.add(outputsLine);
-        omissions.push('output diffs were left out');
-    }
-    if (driftLine) {
-        doc.add(driftLine);
-        omissions.push('drift details were left out');
-    }
-    if (deferredLine) {
-        doc.add(deferredLine);
-        omissions.push('the list of deferred changes was left out');
-    }
-    doc.add(footer);
-    // the note goes above the groups, where a reader sees it first
-    const note = new Doc(Infinity, budget.unit);
-    renderOmissionNote(note, context, omissions, budget.maxLength, budget.unit);
-    doc.parts.splice(notePosition, 0, ...note.parts);
-    doc.size += note.size;
-    if (doc.size <= budget.maxLength) return {
-        markdown: doc.toString(),
-        level: 'partial',
-        omissions
-    };
-    return renderMinimal(model, context, budget);
-}
-function worstCaseNote(context, budget) {
-    const note = new Doc(Infinity, budget.unit);
-    renderOmissionNote(note, context, [
-        'per-resource diffs were left out',
-        'check details were left out',
-        '1000000 of 1000000 destroy/replace warnings were left out',
-        '1000000 of 1000000 resource addresses were left out',
-        'output diffs were left out',
-        'drift details were left out',
-        'the list of deferred changes was left out'
-    ], budget.maxLength, budget.unit);
-    return note.toString();
-}
-/** When even the head and footer do not fit (a very small budget): heading and summary only. */ function renderMinimal(model, context, budget) {
-    const lines = [];
-    if (context.marker) lines.push(context.marker);
-    const label = truncateCodeUnits(revealInvisible(context.label), 60);
-    lines.push(`### Terraform plan for ${codeSpan(label)}`, '', `**${capitalize(summaryLine(model))}**`);
-    if (model.hasDestroy) lines.push('', `> [!CAUTION]\n> **${model.counts.destroy} to destroy**`);
-    lines.push('', `The plan is too large to show in ${budget.maxLength} ${budget.unit === 'chars' ? 'characters' : 'bytes'}.`);
-    let markdown = lines.join('\n');
-    while(sizeOf(markdown, budget.unit) > budget.maxLength && lines.length > 1){
-        lines.pop();
-        markdown = lines.join('\n');
-    }
-    return {
-        markdown,
-        level: 'partial',
-        omissions: [
-            'the whole plan was left out: the size limit is too small'
-        ]
-    };
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/pipeline.js
-/**
- * From a parsed plan to everything plan-comment writes: the model, the sensitive values, the fingerprint, the job
- * summary and the comment. Shared by the action and its benchmark, so the benchmark measures what runs.
- *
- * The fingerprint's key derivation (scrypt, tens of milliseconds when the plan holds secrets) runs on libuv's
- * thread pool while the reports render with a placeholder of the same length, which is then replaced: sizes
- * and budgets are unchanged by the swap.
- */ 
-
-
-
-
-/** GitHub keeps at most 1 MiB of job summary per step. */ const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (1024 * 1024 - 4096));
-async function pipeline_buildPlanReports(plan, options) {
-    const sensitive = collectSensitiveValues(plan);
-    const model = buildPlanModel(plan);
-    const fingerprintReady = planFingerprintAsync(plan);
-    const placeholder = FINGERPRINT_PREFIX + randomBytes(32).toString('hex');
-    const context = {
-        ...options.context,
-        fingerprint: placeholder
-    };
-    const summary = options.summary ? renderPlanReport(model, sensitive, context, {
-        maxLength: SUMMARY_LIMIT_BYTES,
-        unit: 'bytes'
-    }) : undefined;
-    const comment = renderPlanReport(model, sensitive, {
-        ...context,
-        marker: options.marker(placeholder)
-    }, {
-        maxLength: options.commentMaxLength,
-        unit: 'chars'
-    });
-    const fingerprint = await fingerprintReady;
-    const swap = (r)=>({
-            ...r,
-            markdown: r.markdown.split(placeholder).join(fingerprint)
-        });
-    return {
-        model,
-        sensitive,
-        fingerprint,
-        comment: swap(comment),
-        ...summary ? {
-            summary: swap(summary)
-        } : {}
-    };
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/inputs.js
-/** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
-
-
-const MODES = (/* unused pure expression or super */ null && ([
-    'upsert',
-    'recreate',
-    'off'
-]));
-const ON_NO_CHANGES = (/* unused pure expression or super */ null && ([
-    'comment',
-    'delete',
-    'silent'
-]));
-/** `planned`: a plan to review; after an apply, `applied` or `apply-failed` puts that on the label's comment. */ const STATUSES = (/* unused pure expression or super */ null && ([
-    'planned',
-    'applied',
-    'apply-failed'
-]));
-/** GitHub refuses comments longer than 65,536 characters. */ const GITHUB_COMMENT_LIMIT = 65536;
-/** Below this, not even the heading, counts and warnings fit. */ const MIN_LENGTH = 4000;
-/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
-    'terraform-cmd': 'terraform',
-    'working-directory': '.',
-    mode: 'upsert',
-    'on-no-changes': 'comment',
-    'max-length': '65000',
-    'job-summary': 'true',
-    status: 'planned'
-};
-function inputs_parseInputs(io) {
-    const plan = readPlanInput(io, true, INPUT_DEFAULTS['terraform-cmd']);
-    const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
-    const label = readString(io, 'label', workingDirectory);
-    if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
-    const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
-    const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
-    const pullRequestText = readOptional(io, 'pull-request');
-    const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
-        min: 1
-    });
-    return {
-        plan,
-        workingDirectory,
-        label,
-        githubToken,
-        pullRequest,
-        mode,
-        onNoChanges: readEnum(io, 'on-no-changes', ON_NO_CHANGES, 'comment'),
-        maxLength: readInteger(io, 'max-length', {
-            min: MIN_LENGTH,
-            max: GITHUB_COMMENT_LIMIT,
-            fallback: 65000
-        }),
-        detailsUrl: readUrl(io, 'details-url'),
-        commentAuthor: readOptional(io, 'comment-author'),
-        jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
-        status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status)
-    };
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/main.js
-/**
- * plan-comment: read the plan, render the report, write outputs and the job summary, and keep one sticky comment
- * per label on the pull request. Everything that decides something lives in src/terraform and src/github.
- */ 
-
-
-
-
-
-
-
-
-
-
-const COMMENT_KIND = 'plan-comment';
-const defaultDeps = ()=>({
-        env: process.env,
-        runner: spawnRunner,
-        createClient: (token, baseUrl, io)=>createGitHubClient({
-                token,
-                baseUrl,
-                log: io
-            }),
-        now: ()=>new Date()
-    });
-async function run(io, deps = defaultDeps()) {
-    const inputs = parseInputs(io);
-    const context = readRunContext(deps.env);
-    const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
-    const reportContext = {
-        label: inputs.label,
-        commitSha: headSha(context)
-    };
-    const link = runUrl(context);
-    if (link) reportContext.runUrl = link;
-    if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
-    if (inputs.status !== 'planned') {
-        reportContext.applyStatus = {
-            outcome: inputs.status,
-            at: deps.now(),
-            commitSha: context.sha
-        };
-        if (link) reportContext.applyStatus.runUrl = link;
-    }
-    const reports = await buildPlanReports(loaded.plan, {
-        context: reportContext,
-        commentMaxLength: inputs.maxLength,
-        marker: (fingerprint)=>formatMarker({
-                kind: COMMENT_KIND,
-                label: inputs.label,
-                fingerprint
-            }),
-        summary: inputs.jobSummary
-    });
-    const { model, sensitive, fingerprint } = reports;
-    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
-    const summary = summaryLine(model);
-    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
-    writeOutputs(io, model, fingerprint, summary);
-    if (model.hasDestroy) {
-        io.warning(`${inputs.label}: ${summary}. Review the destroy warnings in the plan comment before approving.`);
-    }
-    if (reports.summary) await io.appendSummary(reports.summary.markdown + '\n');
-    const comment = await syncComment(io, deps, inputs, context, model, ()=>{
-        if (reports.comment.omissions.length > 0) {
-            io.info(`The comment was shortened (${reports.comment.level}): ${reports.comment.omissions.join('; ')}.`);
-        }
-        return reports.comment.markdown;
-    });
-    io.setOutput('comment-id', comment?.id ?? '');
-    io.setOutput('comment-url', comment?.url ?? '');
-    if (model.errored) {
-        throw new ActionError(`The plan for ${inputs.label} errored: Terraform could not plan every change, so it must not be applied. See the plan step's log for the errors.`);
-    }
-}
-function writeOutputs(io, model, fingerprint, summary) {
-    const c = model.counts;
-    io.setOutput('to-add', String(c.add));
-    io.setOutput('to-change', String(c.change));
-    io.setOutput('to-destroy', String(c.destroy));
-    io.setOutput('to-replace', String(c.replace));
-    io.setOutput('to-import', String(c.import));
-    io.setOutput('to-move', String(c.move));
-    io.setOutput('to-forget', String(c.forget));
-    io.setOutput('has-changes', String(model.hasChanges));
-    io.setOutput('has-destroy', String(model.hasDestroy));
-    io.setOutput('errored', String(model.errored));
-    io.setOutput('fingerprint', fingerprint);
-    io.setOutput('summary', summary);
-}
-/** Create, update, recreate or delete this label's comment, as the inputs and the plan say. */ async function syncComment(io, deps, inputs, context, model, renderBody) {
-    if (inputs.mode === 'off') {
-        io.info("mode is 'off': no pull request comment.");
-        return undefined;
-    }
-    const client = deps.createClient(inputs.githubToken, context.apiUrl, io);
-    const quiet = !model.hasChanges && !model.errored;
-    let prNumber;
-    try {
-        const pr = await resolvePullRequest(client, context, inputs.pullRequest);
-        if (!pr) {
-            io.notice(`No pull request for this ${context.eventName || 'run'} event (set 'pull-request' to choose one): the plan is in the job summary and outputs only.`);
-            return undefined;
-        }
-        prNumber = pr.number;
-        const target = {
-            ...context.repo,
-            issueNumber: pr.number
-        };
-        const identity = await resolveTokenIdentity(client, inputs.commentAuthor);
-        io.debug(`Pull request #${pr.number} (from ${pr.source}); our comments are by ${identity.login} (${identity.source}).`);
-        if (quiet && inputs.onNoChanges === 'delete') {
-            const removed = await deleteStickyComments(client, target, COMMENT_KIND, inputs.label, identity.login);
-            io.info(`No changes: removed ${removed} plan comment(s) for ${inputs.label} on #${pr.number}.`);
-            return undefined;
-        }
-        if (quiet && inputs.onNoChanges === 'silent') {
-            // Post nothing new, but never leave an older comment that shows changes no longer planned.
-            const existing = matchingComments(await listComments(client, target), COMMENT_KIND, inputs.label, identity.login);
-            if (existing.length === 0) {
-                io.info(`No changes: no comment posted for ${inputs.label} (on-no-changes: silent).`);
-                return undefined;
-            }
-        }
-        const result = await upsertStickyComment(client, {
-            target,
-            kind: COMMENT_KIND,
-            label: inputs.label,
-            author: identity.login,
-            body: renderBody(),
-            mode: inputs.mode
-        });
-        io.info(`Plan comment ${result.action} on #${pr.number}: ${result.url}`);
-        if (result.removed > 0) io.info(`Removed ${result.removed} duplicate plan comment(s) for ${inputs.label}.`);
-        return {
-            id: String(result.id),
-            url: result.url
-        };
-    } catch (error) {
-        if (httpStatus(error) === 403) {
-            io.warning(`The token cannot write comments on ${prNumber ? `#${prNumber}` : 'this pull request'} (403: ${error instanceof Error ? error.message : 'forbidden'}). ` + 'Pull requests from forks get a read-only GITHUB_TOKEN; the plan is in the job summary. ' + 'To comment on same-repository pull requests, grant `permissions: pull-requests: write`.');
-            return undefined;
-        }
-        if (httpStatus(error) === 404 && prNumber !== undefined) {
-            throw new ActionError(`Pull request #${prNumber} was not found in ${context.repo.owner}/${context.repo.repo} (404), or the token cannot see it` + (inputs.pullRequest !== undefined ? ": check the 'pull-request' input." : '.'));
-        }
-        throw error;
-    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/apply-gate/inputs.js
@@ -39670,7 +38093,7 @@ function writeOutputs(io, model, fingerprint, summary) {
 
 
 
-/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const inputs_INPUT_DEFAULTS = {
+/** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
     'required-approvals': '1',
     'require-code-owners': 'false',
     'dismiss-stale': 'true',
@@ -39682,44 +38105,44 @@ function writeOutputs(io, model, fingerprint, summary) {
     'fail-on-deny': 'true'
 };
 /** Entries separated by newlines, commas or spaces. */ function readList(io, name, fallback = '') {
-    return inputs_readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+    return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
 }
-function apply_gate_inputs_parseInputs(io) {
-    const githubToken = inputs_readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
-    const pullRequestText = inputs_readOptional(io, 'pull-request');
+function parseInputs(io) {
+    const githubToken = readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
+    const pullRequestText = readOptional(io, 'pull-request');
     const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
         const parsed = parseReviewerRequirement(entry);
         if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
         return parsed;
     });
-    const plan = source_readPlanInput(io, false, inputs_INPUT_DEFAULTS['terraform-cmd']);
-    const workingDirectory = inputs_readString(io, 'working-directory', inputs_INPUT_DEFAULTS['working-directory']);
-    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', inputs_INPUT_DEFAULTS['trusted-comment-authors']);
+    const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
+    const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
+    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
     if (trustedCommentAuthors.length === 0) {
         throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
     }
     return {
         githubToken,
-        pullRequest: pullRequestText === undefined ? undefined : inputs_readInteger(io, 'pull-request', {
+        pullRequest: pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
             min: 1
         }),
         rules: {
-            requiredApprovals: inputs_readInteger(io, 'required-approvals', {
+            requiredApprovals: readInteger(io, 'required-approvals', {
                 min: 0,
                 max: 100,
-                fallback: Number(inputs_INPUT_DEFAULTS['required-approvals'])
+                fallback: Number(INPUT_DEFAULTS['required-approvals'])
             }),
             requiredReviewers,
-            requireCodeOwners: inputs_readBoolean(io, 'require-code-owners', inputs_INPUT_DEFAULTS['require-code-owners'] === 'true'),
-            dismissStale: inputs_readBoolean(io, 'dismiss-stale', inputs_INPUT_DEFAULTS['dismiss-stale'] === 'true'),
-            allowAuthorApproval: inputs_readBoolean(io, 'allow-author-approval', inputs_INPUT_DEFAULTS['allow-author-approval'] === 'true'),
-            blockOnChangesRequested: inputs_readBoolean(io, 'block-on-changes-requested', inputs_INPUT_DEFAULTS['block-on-changes-requested'] === 'true')
+            requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners'] === 'true'),
+            dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale'] === 'true'),
+            allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval'] === 'true'),
+            blockOnChangesRequested: readBoolean(io, 'block-on-changes-requested', INPUT_DEFAULTS['block-on-changes-requested'] === 'true')
         },
         plan,
         workingDirectory,
-        label: inputs_readString(io, 'label', workingDirectory),
+        label: readString(io, 'label', workingDirectory),
         trustedCommentAuthors,
-        failOnDeny: inputs_readBoolean(io, 'fail-on-deny', inputs_INPUT_DEFAULTS['fail-on-deny'] === 'true')
+        failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'] === 'true')
     };
 }
 
@@ -39740,28 +38163,29 @@ function apply_gate_inputs_parseInputs(io) {
 
 
 
-const main_defaultDeps = ()=>({
+const defaultDeps = ()=>({
         env: process.env,
-        runner: command_spawnRunner,
-        createClient: (token, baseUrl, io)=>client_createGitHubClient({
+        runner: spawnRunner,
+        createClient: (token, baseUrl, io)=>createGitHubClient({
                 token,
                 baseUrl,
                 log: io
             })
     });
-async function main_run(io, deps = main_defaultDeps()) {
+async function run(io, deps = defaultDeps()) {
     // Until a decision is made, the answer is no: a step that fails half-way never reads as allowed.
     io.setOutput('allowed', 'false');
-    const inputs = apply_gate_inputs_parseInputs(io);
-    const context = context_readRunContext(deps.env);
+    const inputs = parseInputs(io);
+    const context = readRunContext(deps.env);
     const client = deps.createClient(inputs.githubToken, context.apiUrl, io);
-    const pr = await pulls_resolvePullRequest(client, context, inputs.pullRequest);
+    const pr = await resolvePullRequest(client, context, inputs.pullRequest);
     if (!pr) {
         throw new errors/* ActionError */.lZ(`No pull request to evaluate for this ${context.eventName || 'run'} event: set 'pull-request' (e.g. from a workflow_dispatch input), or run on pull_request_review, pull_request, issue_comment or the push of a merge commit.`);
     }
     let fingerprint;
     if (inputs.plan) {
-        const loaded = await source_loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
+        const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
+        for (const warning of loaded.warnings)io.warning(warning);
         fingerprint = planFingerprint(loaded.plan);
         io.setOutput('fingerprint', fingerprint);
         io.info(`Plan to apply (${loaded.origin}): ${fingerprint}`);
@@ -39775,7 +38199,7 @@ async function main_run(io, deps = main_defaultDeps()) {
                 label: inputs.label,
                 fingerprint,
                 trustedAuthors: inputs.trustedCommentAuthors,
-                kind: COMMENT_KIND
+                kind: PLAN_COMMENT_KIND
             }
         } : {}
     }, io);
@@ -39846,9 +38270,10 @@ async function startAction(run, io) {
 /* harmony export */   lZ: () => (/* binding */ ActionError)
 /* harmony export */ });
 /**
- * The two error types every action reports through `reportFailure`: an input that cannot be used, and an
- * operation that failed for a reason the user can act on. Anything else is a bug and is reported with its
- * message only (the stack goes to the debug log, never to the annotation).
+ * The two error types of an expected failure: an input that cannot be used, and an operation that failed for a
+ * reason the user can act on. `startAction` (common/entry.ts), where every action's run ends, reports either with
+ * its message only; anything else is a bug, reported with its message too, its stack going to the debug log
+ * (never to the annotation).
  */ /** A bad action input: names the input, shows the value (unless secret) and says what was expected. */ class InputError extends Error {
     input;
     value;

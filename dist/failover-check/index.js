@@ -39592,9 +39592,10 @@ async function startAction(run, io) {
 /* harmony export */   lZ: () => (/* binding */ ActionError)
 /* harmony export */ });
 /**
- * The two error types every action reports through `reportFailure`: an input that cannot be used, and an
- * operation that failed for a reason the user can act on. Anything else is a bug and is reported with its
- * message only (the stack goes to the debug log, never to the annotation).
+ * The two error types of an expected failure: an input that cannot be used, and an operation that failed for a
+ * reason the user can act on. `startAction` (common/entry.ts), where every action's run ends, reports either with
+ * its message only; anything else is a bug, reported with its message too, its stack going to the debug log
+ * (never to the annotation).
  */ /** A bad action input: names the input, shows the value (unless secret) and says what was expected. */ class InputError extends Error {
     input;
     value;

@@ -31140,27 +31140,27 @@ function qstring(str) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9164);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2283);
 
 
 
-await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
+await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 9164:
+/***/ 2283:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: COMMENT_KIND, defaultDeps
+// UNUSED EXPORTS: defaultDeps
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -36249,17 +36249,60 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./.tmp/build/src/github/client.js
 /**
  * The Octokit every action uses: `GITHUB_API_URL` as base (GitHub Enterprise Server works), retries on server
- * errors, and waits out primary and secondary rate limits (a few times, then gives up with the error).
+ * errors, and waits out primary and secondary rate limits (a few times, then gives up with the error). An API
+ * that cannot be reached at all is retried once, then fails with an ActionError that names the API, the call and
+ * what to check.
  */ 
 
 
+
+/**
+ * Retries when no HTTP answer came at all (refused, reset, DNS): one, after 1 s. A server that is not there
+ * seldom appears within seconds, and the 1 + 4 + 9 s of the server-error schedule only delay the message.
+ */ const UNREACHABLE_RETRIES = 1;
+/**
+ * True for an Octokit error that carries no HTTP response: the request never got an answer (Octokit reports
+ * those as status 500 with the network error's message, e.g. `connect ECONNREFUSED 127.0.0.1:443`).
+ */ function isUnreachable(error) {
+    if (error === null || typeof error !== 'object') return false;
+    const failure = error;
+    return failure.status === 500 && failure.response === undefined && failure.request !== undefined;
+}
+/**
+ * The network error under an unreachable request's error: `fetch failed` says little, its cause (`connect
+ * ECONNREFUSED 127.0.0.1:443`, `getaddrinfo ENOTFOUND ghe.example`) says what happened. The deepest message of
+ * the cause chain (at most a few levels), or its code when the message is empty (an AggregateError).
+ */ function networkReason(error) {
+    let reason = '';
+    let current = error;
+    for(let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++){
+        const { message, code, cause } = current;
+        if (typeof message === 'string' && message !== '') reason = message;
+        else if (typeof code === 'string') reason = code;
+        current = cause;
+    }
+    return reason || 'no answer';
+}
+/** What to tell the user when the API at `baseUrl` gave no answer to `method url`. */ function unreachableMessage(baseUrl, method, url, reason) {
+    const path = url.startsWith(baseUrl) ? url.slice(baseUrl.length) || '/' : url;
+    return `The GitHub API at ${baseUrl} could not be reached (${reason}) on ${method} ${path}. ` + 'Check GITHUB_API_URL (https://api.github.com on github.com; https://HOST/api/v3 on GitHub Enterprise Server) ' + 'and that this runner can reach it: network, firewall, and proxy settings (HTTPS_PROXY, NO_PROXY).';
+}
+/** A plugin placed before plugin-retry: a request that got no answer is retried fewer times (see above). */ function unreachableRetries(octokit) {
+    octokit.hook.error('request', (error, options)=>{
+        if (isUnreachable(error) && options.request) {
+            const request = options.request;
+            request.retries = Math.min(request.retries ?? UNREACHABLE_RETRIES, UNREACHABLE_RETRIES);
+        }
+        throw error;
+    });
+}
 function createGitHubClient(options) {
     const maxRetries = options.maxRetries ?? 3;
     const onLimit = (what)=>(retryAfter, request, _octokit, retryCount)=>{
             options.log.warning(`GitHub API ${what} hit on ${request.method} ${request.url}; retrying in ${retryAfter}s.`);
             return retryCount < maxRetries;
         };
-    return getOctokit(options.token, {
+    const octokit = getOctokit(options.token, {
         baseUrl: options.baseUrl,
         userAgent: 'openclaw-gitops-actions',
         // not `request: { retries }`: that replaces @actions/github's proxy-aware request defaults, and plugin-retry
@@ -36280,7 +36323,18 @@ function createGitHubClient(options) {
             onRateLimit: onLimit('rate limit'),
             onSecondaryRateLimit: onLimit('secondary rate limit')
         }
-    }, retry, throttling);
+    }, unreachableRetries, retry, throttling);
+    // registered last, so it runs after every retry: the error the caller sees
+    octokit.hook.error('request', (error, request)=>{
+        if (!isUnreachable(error)) throw error;
+        const failure = error;
+        const method = failure.request?.method ?? request.method ?? 'GET';
+        const url = failure.request?.url ?? String(request.url ?? '');
+        throw new errors/* ActionError */.lZ(unreachableMessage(options.baseUrl, method, url, networkReason(error)), {
+            cause: error
+        });
+    });
+    return octokit;
 }
 /** The HTTP status of an Octokit request error, if it is one. */ function httpStatus(error) {
     if (error !== null && typeof error === 'object' && 'status' in error) {
@@ -36337,6 +36391,10 @@ function sameLogin(a, b) {
  * comment and matches exactly. Jobs of a matrix use different labels and never touch each other's comment; two
  * runs for the same label that race to create it both notice the duplicate afterwards and keep the oldest.
  */ 
+/**
+ * The marker kind of plan comments: plan-comment writes it, apply-gate looks for it (in another workflow), so it
+ * lives here, beside the marker, and neither action imports the other.
+ */ const PLAN_COMMENT_KIND = 'plan-comment';
 const MARKER = /^<!-- openclaw:([a-z][a-z0-9-]*)((?: [a-z][a-z0-9-]*=[^\s]*)*) -->/;
 /** The hidden first line of a sticky comment. Field values are percent-encoded. */ function formatMarker(fields) {
     const { kind, ...rest } = fields;
@@ -36554,32 +36612,113 @@ async function resolvePullRequest(client, context, explicit) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/terraform/equal.js
-/** Structural equality of JSON values (objects compared by key set, not key order). */ function deepEqual(a, b) {
-    if (a === b) return true;
-    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-    if (Array.isArray(a)) {
-        if (!Array.isArray(b) || a.length !== b.length) return false;
-        for(let i = 0; i < a.length; i++)if (!deepEqual(a[i], b[i])) return false;
-        return true;
+;// CONCATENATED MODULE: ./.tmp/build/src/github/plan-comment.js
+/**
+ * A plan's sticky comment on its pull request: what becomes of the label's comment for a plan (the on-no-changes
+ * policy), what an API refusal means for the step (a fork's read-only token is not a failure; a pull request
+ * that does not exist is), and the sync that finds the pull request and our identity and applies both.
+ */ 
+
+
+
+
+/** `on-no-changes`: what a plan without changes does to the label's comment. */ const NO_CHANGES_POLICIES = [
+    'comment',
+    'delete',
+    'silent'
+];
+/** The comment for a plan: a plan with changes, or one that errored, is always posted. */ function commentActionFor(plan, onNoChanges) {
+    if (plan.hasChanges || plan.errored) return 'write';
+    switch(onNoChanges){
+        case 'comment':
+            return 'write';
+        case 'delete':
+            return 'delete';
+        case 'silent':
+            return 'update-existing';
     }
-    if (Array.isArray(b)) return false;
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    if (ka.length !== kb.length) return false;
-    for (const k of ka){
-        if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-        if (!deepEqual(a[k], b[k])) return false;
+}
+function explainCommentFailure(error, where) {
+    const status = httpStatus(error);
+    if (status === 403) {
+        const detail = error instanceof Error ? error.message : 'forbidden';
+        return {
+            outcome: 'skip',
+            warning: `The token cannot write comments on ${where.pullNumber !== undefined ? `#${where.pullNumber}` : 'this pull request'} (403: ${detail}). ` + 'Pull requests from forks get a read-only GITHUB_TOKEN; the plan is in the job summary. ' + 'To comment on same-repository pull requests, grant `permissions: pull-requests: write`.'
+        };
     }
-    return true;
+    if (status === 404 && where.pullNumber !== undefined) {
+        return {
+            outcome: 'fail',
+            message: `Pull request #${where.pullNumber} was not found in ${where.repo.owner}/${where.repo.repo} (404), or the token cannot see it` + (where.fromInput ? ": check the 'pull-request' input." : '.')
+        };
+    }
+    return undefined;
+}
+/** Apply `request.action` to the label's comment; the comment, when one was written. */ async function syncPlanComment(client, request, log) {
+    const { context, label } = request;
+    let pullNumber;
+    try {
+        const pr = await resolvePullRequest(client, context, request.pullRequest);
+        if (!pr) {
+            log.notice(`No pull request for this ${context.eventName || 'run'} event (set 'pull-request' to choose one): the plan is in the job summary and outputs only.`);
+            return undefined;
+        }
+        pullNumber = pr.number;
+        const target = {
+            ...context.repo,
+            issueNumber: pr.number
+        };
+        const identity = await resolveTokenIdentity(client, request.commentAuthor);
+        log.debug(`Pull request #${pr.number} (from ${pr.source}); our comments are by ${identity.login} (${identity.source}).`);
+        if (request.action === 'delete') {
+            const removed = await deleteStickyComments(client, target, PLAN_COMMENT_KIND, label, identity.login);
+            log.info(`No changes: removed ${removed} plan comment(s) for ${label} on #${pr.number}.`);
+            return undefined;
+        }
+        if (request.action === 'update-existing') {
+            const comments = await listComments(client, target);
+            if (matchingComments(comments, PLAN_COMMENT_KIND, label, identity.login).length === 0) {
+                log.info(`No changes: no comment posted for ${label} (on-no-changes: silent).`);
+                return undefined;
+            }
+        }
+        const result = await upsertStickyComment(client, {
+            target,
+            kind: PLAN_COMMENT_KIND,
+            label,
+            author: identity.login,
+            body: request.body,
+            mode: request.mode
+        });
+        log.info(`Plan comment ${result.action} on #${pr.number}: ${result.url}`);
+        if (result.removed > 0) log.info(`Removed ${result.removed} duplicate plan comment(s) for ${label}.`);
+        return {
+            id: String(result.id),
+            url: result.url
+        };
+    } catch (error) {
+        const failure = explainCommentFailure(error, {
+            repo: context.repo,
+            pullNumber,
+            fromInput: request.pullRequest !== undefined
+        });
+        if (!failure) throw error;
+        if (failure.outcome === 'fail') throw new errors/* ActionError */.lZ(failure.message, {
+            cause: error
+        });
+        log.warning(failure.warning);
+        return undefined;
+    }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/changes.js
 /**
- * The plan model: every resource change classified the way Terraform itself counts it, drift, deferred changes,
- * output changes and failing checks, and the one-line summary (`2 to add, 1 to change, 1 to destroy (1 replaced)`).
- */ 
-/** Display groups, in the order the comment shows them: the most dangerous first. */ const GROUP_ORDER = [
+ * Resource changes classified the way Terraform itself counts them (the plan model, built from them, is in
+ * model.ts), their display groups, and the one-line summary (`2 to add, 1 to change, 1 to destroy (1 replaced)`).
+ */ /** Display groups, in the order the comment shows them: the most dangerous first. */ const GROUP_ORDER = [
     'replace',
     'delete',
     'update',
@@ -36694,6 +36833,104 @@ function isDestructive(change) {
 /** Replacements that destroy the old object (all but create-then-forget): the "replaced" among the destroys. */ function destroyingReplacements(model) {
     return model.changes.filter((c)=>c.kind === 'replace' && isDestructive(c)).length;
 }
+/** Terraform's plan line, extended: `1 to import, 2 to add, 1 to change, 1 to destroy (1 replaced), 1 to forget, 1 moved`. */ function summaryLine(model) {
+    const { counts } = model;
+    const parts = [];
+    if (counts.import) parts.push(`${counts.import} to import`);
+    parts.push(`${counts.add} to add`, `${counts.change} to change`);
+    // "(n replaced)" qualifies the destroys: a create-then-forget replacement destroys nothing
+    const replaced = destroyingReplacements(model);
+    parts.push(`${counts.destroy} to destroy${replaced ? ` (${replaced} replaced)` : ''}`);
+    if (counts.forget) parts.push(`${counts.forget} to forget`);
+    if (counts.move) parts.push(`${counts.move} moved`);
+    let line;
+    if (model.errored) {
+        line = model.changes.length ? `plan errored (incomplete: ${parts.join(', ')})` : 'plan errored';
+    } else if (!model.hasChanges) {
+        line = 'no changes';
+    } else if (counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget === 0) {
+        line = `${counts.outputs} output${counts.outputs === 1 ? '' : 's'} to change, no resource changes`;
+    } else {
+        line = parts.join(', ');
+    }
+    if (counts.deferred) line += `, ${counts.deferred} deferred`;
+    return line;
+}
+const REASONS = {
+    replace_because_cannot_update: 'an attribute that cannot be updated in place changed',
+    replace_because_tainted: 'the object is tainted (a previous apply failed partway)',
+    replace_by_request: 'replacement was requested (`-replace`)',
+    replace_by_triggers: 'a `replace_triggered_by` reference changed',
+    delete_because_no_resource_config: 'its resource block is no longer in the configuration',
+    delete_because_wrong_repetition: 'its `count`/`for_each` mode changed',
+    delete_because_count_index: 'its index is beyond the new `count`',
+    delete_because_each_key: 'its key is no longer in `for_each`',
+    delete_because_no_module: 'its module call is no longer in the configuration',
+    delete_because_no_move_target: 'it was moved to an address that is not in the configuration',
+    read_because_config_unknown: 'its configuration depends on values known only after apply',
+    read_because_dependency_pending: 'it depends on changes not yet applied',
+    read_because_check_nested: 'a check block reads it'
+};
+/** True for the `action_reason` codes this module describes in its own words (markdown of ours). */ function isKnownReason(reason) {
+    return reason !== undefined && Object.prototype.hasOwnProperty.call(REASONS, reason);
+}
+/** Plain-language reason for Terraform's `action_reason` code (the code itself is kept alongside). */ function describeReason(reason) {
+    if (!reason) return undefined;
+    return REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+const DEFERRED_REASONS = {
+    instance_count_unknown: 'its `count`/`for_each` is not known yet',
+    resource_config_unknown: 'its configuration is not known yet',
+    provider_config_unknown: "its provider's configuration is not known yet",
+    absent_prereq: 'a prerequisite does not exist yet',
+    deferred_prereq: 'a prerequisite was deferred',
+    excluded: 'it was excluded from this plan',
+    not_included: 'it was not included in this plan'
+};
+function describeDeferredReason(reason) {
+    return DEFERRED_REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+/**
+ * `["rule", 0, "port"]` → `rule[0].port`, `["tags", "kubernetes.io/role"]` → `tags["kubernetes.io/role"]`. A path
+ * does not say whether a step is an attribute or a map key, so a key that is an identifier reads as an attribute
+ * (`["tags", "Name"]` → `tags.Name`).
+ */ function formatPath(path) {
+    let out = '';
+    for (const step of path){
+        if (typeof step === 'number') out += `[${step}]`;
+        else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) out += out === '' ? step : `.${step}`;
+        else out += `[${JSON.stringify(step)}]`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/equal.js
+/** Structural equality of JSON values (objects compared by key set, not key order). */ function deepEqual(a, b) {
+    if (a === b) return true;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+    if (Array.isArray(a)) {
+        if (!Array.isArray(b) || a.length !== b.length) return false;
+        for(let i = 0; i < a.length; i++)if (!deepEqual(a[i], b[i])) return false;
+        return true;
+    }
+    if (Array.isArray(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka){
+        if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+        if (!deepEqual(a[k], b[k])) return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/terraform/model.js
+/**
+ * The plan model: what plan-comment and apply-gate know about a plan, built from its JSON once. Every resource
+ * change classified the way Terraform itself counts it (changes.ts), drift, deferred changes, output changes,
+ * failing checks and the counts.
+ */ 
+
 function buildPlanModel(plan) {
     const changes = [];
     const counts = {
@@ -36805,79 +37042,7 @@ function failingChecks(checks) {
     }
     return failing;
 }
-/** Terraform's plan line, extended: `1 to import, 2 to add, 1 to change, 1 to destroy (1 replaced), 1 to forget, 1 moved`. */ function summaryLine(model) {
-    const { counts } = model;
-    const parts = [];
-    if (counts.import) parts.push(`${counts.import} to import`);
-    parts.push(`${counts.add} to add`, `${counts.change} to change`);
-    // "(n replaced)" qualifies the destroys: a create-then-forget replacement destroys nothing
-    const replaced = destroyingReplacements(model);
-    parts.push(`${counts.destroy} to destroy${replaced ? ` (${replaced} replaced)` : ''}`);
-    if (counts.forget) parts.push(`${counts.forget} to forget`);
-    if (counts.move) parts.push(`${counts.move} moved`);
-    let line;
-    if (model.errored) {
-        line = model.changes.length ? `plan errored (incomplete: ${parts.join(', ')})` : 'plan errored';
-    } else if (!model.hasChanges) {
-        line = 'no changes';
-    } else if (counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget === 0) {
-        line = `${counts.outputs} output${counts.outputs === 1 ? '' : 's'} to change, no resource changes`;
-    } else {
-        line = parts.join(', ');
-    }
-    if (counts.deferred) line += `, ${counts.deferred} deferred`;
-    return line;
-}
-const REASONS = {
-    replace_because_cannot_update: 'an attribute that cannot be updated in place changed',
-    replace_because_tainted: 'the object is tainted (a previous apply failed partway)',
-    replace_by_request: 'replacement was requested (`-replace`)',
-    replace_by_triggers: 'a `replace_triggered_by` reference changed',
-    delete_because_no_resource_config: 'its resource block is no longer in the configuration',
-    delete_because_wrong_repetition: 'its `count`/`for_each` mode changed',
-    delete_because_count_index: 'its index is beyond the new `count`',
-    delete_because_each_key: 'its key is no longer in `for_each`',
-    delete_because_no_module: 'its module call is no longer in the configuration',
-    delete_because_no_move_target: 'it was moved to an address that is not in the configuration',
-    read_because_config_unknown: 'its configuration depends on values known only after apply',
-    read_because_dependency_pending: 'it depends on changes not yet applied',
-    read_because_check_nested: 'a check block reads it'
-};
-/** True for the `action_reason` codes this module describes in its own words (markdown of ours). */ function isKnownReason(reason) {
-    return reason !== undefined && Object.prototype.hasOwnProperty.call(REASONS, reason);
-}
-/** Plain-language reason for Terraform's `action_reason` code (the code itself is kept alongside). */ function describeReason(reason) {
-    if (!reason) return undefined;
-    return REASONS[reason] ?? reason.replace(/_/g, ' ');
-}
-const DEFERRED_REASONS = {
-    instance_count_unknown: 'its `count`/`for_each` is not known yet',
-    resource_config_unknown: 'its configuration is not known yet',
-    provider_config_unknown: "its provider's configuration is not known yet",
-    absent_prereq: 'a prerequisite does not exist yet',
-    deferred_prereq: 'a prerequisite was deferred',
-    excluded: 'it was excluded from this plan',
-    not_included: 'it was not included in this plan'
-};
-function describeDeferredReason(reason) {
-    return DEFERRED_REASONS[reason] ?? reason.replace(/_/g, ' ');
-}
-/**
- * `["rule", 0, "port"]` → `rule[0].port`, `["tags", "kubernetes.io/role"]` → `tags["kubernetes.io/role"]`. A path
- * does not say whether a step is an attribute or a map key, so a key that is an identifier reads as an attribute
- * (`["tags", "Name"]` → `tags.Name`).
- */ function formatPath(path) {
-    let out = '';
-    for (const step of path){
-        if (typeof step === 'number') out += `[${step}]`;
-        else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step)) out += out === '' ? step : `.${step}`;
-        else out += `[${JSON.stringify(step)}]`;
-    }
-    return out;
-}
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/sensitive.js
 /**
  * Sensitive values: where the plan marks them, and every value so marked, so that nothing derived from the plan
@@ -36930,10 +37095,15 @@ class SensitiveValues {
             return;
         }
         if (marks === null || marks === undefined || typeof marks !== 'object') return;
+        // walk the marks, not the value: a mark tree is sparse (mostly `{}`), a value can be large
         if (Array.isArray(value)) {
-            value.forEach((item, i)=>this.addMarked(item, childMark(marks, i)));
-        } else if (value !== null && typeof value === 'object') {
-            for (const [key, item] of Object.entries(value))this.addMarked(item, childMark(marks, key));
+            if (!Array.isArray(marks)) return;
+            const n = Math.min(marks.length, value.length);
+            for(let i = 0; i < n; i++)this.addMarked(value[i], marks[i]);
+        } else if (value !== null && typeof value === 'object' && !Array.isArray(marks)) {
+            for (const key of Object.keys(marks)){
+                if (Object.hasOwn(value, key)) this.addMarked(value[key], marks[key]);
+            }
         }
     }
     get size() {
@@ -37594,7 +37764,8 @@ function isUnchanged(before, after, marks) {
     if (isMarked(marks.beforeSensitive) !== isMarked(marks.afterSensitive)) return false;
     return deepEqual(before, after);
 }
-/** Render the change of one entry (`key = value`, or a list element when key is undefined). */ function renderEntry(w, key, keyWidth, before, after, marks, depth, path, mode) {
+/** Render the change of one entry (`key = value`, or a list element when key is undefined). */ function renderEntry(w, entry) {
+    const { key, keyWidth = 0, before, after, marks, depth, path, mode } = entry;
     const label = key === undefined ? '' : `${w.key(key).padEnd(keyWidth)} = `;
     const comma = key === undefined ? ',' : '';
     const forces = w.forcesReplacement(path) ? ' # forces replacement' : '';
@@ -37606,14 +37777,32 @@ function isUnchanged(before, after, marks) {
     if (wasAbsent) {
         if (sensitive) return w.line('+', depth, `${label}${SENSITIVE_PLACEHOLDER}${comma}${forces}`);
         if (unknown) return w.line('+', depth, `${label}${UNKNOWN}${comma}${forces}`);
-        return renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
+        return renderWhole(w, {
+            marker: '+',
+            label,
+            suffix: comma + forces,
+            value: after,
+            marks,
+            depth,
+            path,
+            mode: 'create'
+        });
     }
     if (nowAbsent) {
         // a removed attribute reads `- key = "x" -> null`; a removed list element just `- "x",`
         const marker = mode === 'context' ? ' ' : '-';
         const gone = mode === 'context' || key === undefined ? '' : ' -> null';
         if (sensitive) return w.line(marker, depth, `${label}${SENSITIVE_PLACEHOLDER}${gone}${comma}${forces}`);
-        return renderWhole(w, marker, label, `${gone}${comma}${forces}`, before, marks, depth, path, mode === 'context' ? 'context' : 'delete');
+        return renderWhole(w, {
+            marker,
+            label,
+            suffix: `${gone}${comma}${forces}`,
+            value: before,
+            marks,
+            depth,
+            path,
+            mode: mode === 'context' ? 'context' : 'delete'
+        });
     }
     if (sensitive) {
         const note = isMarked(marks.beforeSensitive) !== isMarked(marks.afterSensitive) ? ' # (sensitivity changed)' : '';
@@ -37621,7 +37810,16 @@ function isUnchanged(before, after, marks) {
     }
     if (unknown) {
         if (!isComposite(before)) return w.line('!', depth, `${label}${w.scalar(before)} -> ${UNKNOWN}${comma}${forces}`);
-        return renderWhole(w, '!', label, ` -> ${UNKNOWN}${comma}${forces}`, before, marks, depth, path, 'context');
+        return renderWhole(w, {
+            marker: '!',
+            label,
+            suffix: ` -> ${UNKNOWN}${comma}${forces}`,
+            value: before,
+            marks,
+            depth,
+            path,
+            mode: 'context'
+        });
     }
     // both sides present, known and not sensitive
     if (isObject(before) && isObject(after)) {
@@ -37643,7 +37841,14 @@ function isUnchanged(before, after, marks) {
         const jsonAfter = jsonBefore === undefined ? undefined : parseJsonDocument(after);
         if (jsonBefore !== undefined && jsonAfter !== undefined) {
             w.line('!', depth, `${label}jsonencode(${forces}`);
-            renderEntry(w, undefined, 0, jsonBefore, jsonAfter, NO_MARKS, depth + 1, [], 'update');
+            renderEntry(w, {
+                before: jsonBefore,
+                after: jsonAfter,
+                marks: NO_MARKS,
+                depth: depth + 1,
+                path: [],
+                mode: 'update'
+            });
             dropTrailingComma(w);
             return w.line(' ', depth, `)${comma}`);
         }
@@ -37657,8 +37862,26 @@ function isUnchanged(before, after, marks) {
         return w.line('!', depth, `${label}${w.scalar(before)} -> ${w.scalar(after)}${comma}${forces}`);
     }
     // the type changed (e.g. a string became a list): show the old value removed and the new one added
-    renderWhole(w, '-', label, `${key === undefined ? '' : ' -> null'}${comma}`, before, marks, depth, path, 'delete');
-    renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
+    renderWhole(w, {
+        marker: '-',
+        label,
+        suffix: `${key === undefined ? '' : ' -> null'}${comma}`,
+        value: before,
+        marks,
+        depth,
+        path,
+        mode: 'delete'
+    });
+    renderWhole(w, {
+        marker: '+',
+        label,
+        suffix: comma + forces,
+        value: after,
+        marks,
+        depth,
+        path,
+        mode: 'create'
+    });
 }
 const NO_MARKS = {
     unknown: undefined,
@@ -37673,7 +37896,8 @@ function dropTrailingComma(w) {
 /**
  * Render a whole value on one side: created (`after`), destroyed (`before`), or shown as context (the old side
  * of a value that becomes unknown). `marker` is for the first line; nested lines take the mode's own marker.
- */ function renderWhole(w, marker, label, suffix, value, marks, depth, path, mode) {
+ */ function renderWhole(w, whole) {
+    const { marker, label, suffix, value, marks, depth, path, mode } = whole;
     const sideMarks = mode === 'create' ? marks : {
         unknown: undefined,
         beforeSensitive: marks.beforeSensitive,
@@ -37690,10 +37914,17 @@ function dropTrailingComma(w) {
         w.line(marker, depth, `${label}[`);
         value.forEach((item, i)=>{
             const m = mode === 'create' ? childMarks(sideMarks, undefined, i) : childMarks(sideMarks, i, undefined);
-            renderEntry(w, undefined, 0, mode === 'create' ? undefined : item, mode === 'create' ? item : undefined, m, depth + 1, [
-                ...path,
-                i
-            ], mode);
+            renderEntry(w, {
+                before: mode === 'create' ? undefined : item,
+                after: mode === 'create' ? item : undefined,
+                marks: m,
+                depth: depth + 1,
+                path: [
+                    ...path,
+                    i
+                ],
+                mode
+            });
         });
         return w.line(' ', depth, `]${suffix}`);
     }
@@ -37749,10 +37980,19 @@ function dropTrailingComma(w) {
             const sensitive = isMarked(entry.m.beforeSensitive) || isMarked(entry.m.afterSensitive);
             w.line(' ', depth, `${w.key(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`);
         } else {
-            renderEntry(w, entry.key, width, entry.b, entry.a, entry.m, depth, [
-                ...path,
-                entry.key
-            ], mode);
+            renderEntry(w, {
+                key: entry.key,
+                keyWidth: width,
+                before: entry.b,
+                after: entry.a,
+                marks: entry.m,
+                depth,
+                path: [
+                    ...path,
+                    entry.key
+                ],
+                mode
+            });
         }
     }
     if (hidden > 0) w.comment(depth, `(${hidden} unchanged attribute${hidden === 1 ? '' : 's'} hidden)`);
@@ -37788,15 +38028,29 @@ function dropTrailingComma(w) {
             continue;
         }
         if (op.kind === 'delete') {
-            renderEntry(w, undefined, 0, before[op.i], undefined, childMarks(marks, op.i, undefined), depth, [
-                ...path,
-                op.i
-            ], 'delete');
+            renderEntry(w, {
+                before: before[op.i],
+                after: undefined,
+                marks: childMarks(marks, op.i, undefined),
+                depth,
+                path: [
+                    ...path,
+                    op.i
+                ],
+                mode: 'delete'
+            });
         } else {
-            renderEntry(w, undefined, 0, undefined, after[op.j], childMarks(marks, undefined, op.j), depth, [
-                ...path,
-                op.j
-            ], 'create');
+            renderEntry(w, {
+                before: undefined,
+                after: after[op.j],
+                marks: childMarks(marks, undefined, op.j),
+                depth,
+                path: [
+                    ...path,
+                    op.j
+                ],
+                mode: 'create'
+            });
         }
     }
     flushHidden();
@@ -38015,9 +38269,18 @@ const RESOURCE_MARKERS = {
         };
         const actions = change.actions.join(',');
         const mode = actions === 'create' ? 'create' : actions === 'delete' ? 'delete' : 'update';
-        renderEntry(w, name, width, change.before, change.after, marks, 0, [
-            name
-        ], mode);
+        renderEntry(w, {
+            key: name,
+            keyWidth: width,
+            before: change.before,
+            after: change.after,
+            marks,
+            depth: 0,
+            path: [
+                name
+            ],
+            mode
+        });
     }
     return w.lines;
 }
@@ -38224,11 +38487,14 @@ function omissionsFor(spec) {
             ];
     }
 }
+/** "Terraform plan for `us-east-1`", or "Terraform plan" without a label; the label cut to `maxLabel`. */ function heading(context, maxLabel) {
+    if (!context.label) return 'Terraform plan';
+    return `Terraform plan for ${codeSpan(truncateCodeUnits(revealInvisible(context.label), maxLabel))}`;
+}
 function renderHead(doc, model, context) {
     if (context.marker) doc.add(context.marker);
-    const label = truncateCodeUnits(revealInvisible(context.label), MAX_LABEL_LENGTH);
     const icon = model.errored ? '❌' : !model.hasChanges ? '✅' : model.hasDestroy ? '⚠️' : '📝';
-    doc.add(`### ${icon} Terraform plan for ${codeSpan(label)}`);
+    doc.add(`### ${icon} ${heading(context, MAX_LABEL_LENGTH)}`);
     doc.add('');
     if (context.applyStatus) {
         for (const line of applyStatusLines(context.applyStatus))doc.add(line);
@@ -38296,6 +38562,11 @@ function renderHead(doc, model, context) {
     } else if (!model.complete) {
         doc.add('> [!WARNING]');
         doc.add('> **This plan is incomplete** (changes were deferred or targeted): applying it will leave more changes to plan afterwards.');
+        doc.add('');
+    }
+    if (model.formatVersion === undefined) {
+        doc.add('> [!WARNING]');
+        doc.add('> **This plan has no `format_version`**: it was read as a Terraform plan by its structure (a tool may have trimmed it). Check that it is the output of `terraform show -json` for the plan you mean to apply.');
         doc.add('');
     }
 }
@@ -38368,10 +38639,13 @@ function renderChecks(doc, model, sensitive) {
 }
 function renderOmissionNote(doc, context, omissions, budget, unit) {
     if (omissions.length === 0) return;
-    const size = unit === 'chars' ? `${budget.toLocaleString('en-US')} characters` : `${budget.toLocaleString('en-US')} bytes`;
+    const size = `${groupThousands(budget)} ${unit === 'chars' ? 'characters' : 'bytes'}`;
     doc.add('> [!NOTE]');
     doc.add(`> This plan was shortened to fit in ${size}: ${omissions.join('; ')}.${detailsLink(context)}`);
     doc.add('');
+}
+/** `65000` as `65,000` (en-US), without Intl: its first use loads locale data, a noticeable share of a run. */ function groupThousands(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 function detailsLink(context) {
     if (context.detailsUrl) return ` <a href="${escapeHtml(context.detailsUrl)}">See the full plan.</a>`;
@@ -38628,8 +38902,7 @@ function worstCaseNote(context, budget) {
 /** When even the head and footer do not fit (a very small budget): heading and summary only. */ function renderMinimal(model, context, budget) {
     const lines = [];
     if (context.marker) lines.push(context.marker);
-    const label = truncateCodeUnits(revealInvisible(context.label), 60);
-    lines.push(`### Terraform plan for ${codeSpan(label)}`, '', `**${capitalize(summaryLine(model))}**`);
+    lines.push(`### ${heading(context, 60)}`, '', `**${capitalize(summaryLine(model))}**`);
     if (model.hasDestroy) lines.push('', `> [!CAUTION]\n> **${model.counts.destroy} to destroy**`);
     lines.push('', `The plan is too large to show in ${budget.maxLength} ${budget.unit === 'chars' ? 'characters' : 'bytes'}.`);
     let markdown = lines.join('\n');
@@ -38774,8 +39047,9 @@ function readUrl(io, name) {
 ]);
 /**
  * Parse `terraform show -json` output into a plan. Tolerates text printed before the JSON (the
- * hashicorp/setup-terraform wrapper prints a `[command]...` line), and otherwise fails with an error that says
- * what the text is instead (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
+ * hashicorp/setup-terraform wrapper prints a `[command]...` line) and a plan without `format_version` whose
+ * structure is a plan's (with a warning), and otherwise fails with an error that says what the text is instead
+ * (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
  */ function parsePlanJson(text, source) {
     const where = `${source.description} (from input '${source.input}')`;
     const json = stripLeadingNoise(text);
@@ -38795,12 +39069,40 @@ function readUrl(io, name) {
 function streamingLogError(where) {
     return new errors/* ActionError */.lZ(`${where} is the streaming log of \`terraform plan -json\`, not a plan: save the plan with \`terraform plan -out=tfplan\` and pass \`terraform show -json tfplan\` (or pass the binary plan as 'plan-file').`);
 }
+const plan_isObject = (value)=>value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * The plan fields a plan without `format_version` is read by, when each has a plan's shape: `resource_changes` a
+ * list, `output_changes` an object of changes (each with an `actions` list), `planned_values` an object with a
+ * `root_module` or `outputs` object. Undefined when a field is there with another shape (not a plan, or a
+ * malformed one), or none is there.
+ */ function planStructure(plan) {
+    const found = [];
+    const changes = plan['resource_changes'];
+    if (changes !== undefined) {
+        if (!Array.isArray(changes)) return undefined;
+        found.push('resource_changes');
+    }
+    const outputs = plan['output_changes'];
+    if (outputs !== undefined) {
+        if (!plan_isObject(outputs)) return undefined;
+        if (!Object.values(outputs).every((c)=>plan_isObject(c) && Array.isArray(c['actions']))) return undefined;
+        found.push('output_changes');
+    }
+    const planned = plan['planned_values'];
+    if (planned !== undefined) {
+        if (!plan_isObject(planned)) return undefined;
+        if (!plan_isObject(planned['root_module']) && !plan_isObject(planned['outputs'])) return undefined;
+        found.push('planned_values');
+    }
+    return found.length > 0 ? found : undefined;
+}
 function validatePlan(value, where) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (!plan_isObject(value)) {
         throw new errors/* ActionError */.lZ(`${where} is JSON but not an object: expected a Terraform JSON plan.`);
     }
     const plan = value;
     const version = plan['format_version'];
+    const warnings = [];
     const isPlanShaped = 'resource_changes' in plan || 'planned_values' in plan || 'output_changes' in plan || 'errored' in plan;
     if (!isPlanShaped) {
         if ('values' in plan && typeof version === 'string') {
@@ -38813,12 +39115,19 @@ function validatePlan(value, where) {
         }
         throw new errors/* ActionError */.lZ(`${where} is JSON but not a Terraform plan (no format_version, resource_changes or planned_values): expected the output of \`terraform show -json <planfile>\`.`);
     }
-    if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
+    if (version === undefined) {
+        const structure = planStructure(plan);
+        if (!structure) {
+            throw new errors/* ActionError */.lZ(`${where} has no format_version, and no resource_changes, output_changes or planned_values shaped as a plan's: expected the output of \`terraform show -json <planfile>\`.`);
+        }
+        warnings.push(`${where} has no format_version: it was read as a Terraform plan by its ${structure.join(', ')} (a tool may have trimmed it). Pass the untouched output of \`terraform show -json <planfile>\` to have it read as Terraform wrote it.`);
+    } else if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
         throw new errors/* ActionError */.lZ(`${where} has no valid format_version (found ${JSON.stringify(version)}): expected "1.x".`);
-    }
-    const major = version.split('.')[0] ?? '';
-    if (!SUPPORTED_MAJORS.has(major)) {
-        throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
+    } else {
+        const major = version.split('.')[0] ?? '';
+        if (!SUPPORTED_MAJORS.has(major)) {
+            throw new errors/* ActionError */.lZ(`${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`);
+        }
     }
     if (plan['resource_changes'] !== undefined && !Array.isArray(plan['resource_changes'])) {
         throw new errors/* ActionError */.lZ(`${where} has a resource_changes field that is not a list: the plan is malformed.`);
@@ -38829,7 +39138,10 @@ function validatePlan(value, where) {
             throw new errors/* ActionError */.lZ(`${where} has a resource change without an address or actions: the plan is malformed.`);
         }
     }
-    return plan;
+    return {
+        plan: plan,
+        warnings
+    };
 }
 /** Drop lines before the JSON document (e.g. `[command]/usr/bin/terraform show -json tfplan` from a wrapper). */ function stripLeadingNoise(text) {
     const trimmed = text.trimStart();
@@ -38883,14 +39195,17 @@ async function loadPlan(input, workingDirectory, runner) {
     const path = (0,external_node_path_namespaceObject.resolve)(workingDirectory, input.path);
     if (input.kind === 'json') {
         await assertFile('plan-json', path, '`terraform show -json` output');
-        const text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        // one decode of the whole buffer: readFile(path, 'utf8') decodes in chunks into a string of many pieces,
+        // which the parse then has to copy into one (a large share of the read for a plan of many megabytes)
+        const bytes = await (0,promises_namespaceObject.readFile)(path);
+        const parsed = parsePlanJson(bytes.toString('utf8'), {
+            input: 'plan-json',
+            description: `The file ${path}`
+        });
         return {
-            plan: parsePlanJson(text, {
-                input: 'plan-json',
-                description: `The file ${path}`
-            }),
+            ...parsed,
             origin: path,
-            bytes: Buffer.byteLength(text)
+            bytes: bytes.length
         };
     }
     await assertFile('plan-file', path, 'a binary plan saved with `terraform plan -out`');
@@ -38928,11 +39243,12 @@ async function loadPlan(input, workingDirectory, runner) {
         throw new errors/* ActionError */.lZ(`\`${shown}\` failed with exit code ${result.exitCode} in ${workingDirectory}${tail ? `:\n${tail}` : ''}\nRun \`terraform init\` in the same working-directory before this step, with the same backend and providers as the plan.`);
     }
     const text = result.stdout.toString('utf8');
+    const parsed = parsePlanJson(text, {
+        input: 'plan-file',
+        description: `The output of \`${shown}\``
+    });
     return {
-        plan: parsePlanJson(text, {
-            input: 'plan-file',
-            description: `The output of \`${shown}\``
-        }),
+        ...parsed,
         origin: shown,
         bytes: result.stdout.length
     };
@@ -38942,15 +39258,11 @@ async function loadPlan(input, workingDirectory, runner) {
 /** Inputs of plan-comment, parsed once into a typed object. Names are the public interface (action.yml). */ 
 
 
+
 const MODES = [
     'upsert',
     'recreate',
     'off'
-];
-const ON_NO_CHANGES = [
-    'comment',
-    'delete',
-    'silent'
 ];
 /** `planned`: a plan to review; after an apply, `applied` or `apply-failed` puts that on the label's comment. */ const STATUSES = [
     'planned',
@@ -38973,6 +39285,7 @@ function parseInputs(io) {
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
     const label = readString(io, 'label', workingDirectory);
     if (/[\r\n]/.test(label)) throw new errors/* InputError */.dz('label', label, 'a single line');
+    const title = readOptional(io, 'label') ?? (isRoot(workingDirectory) ? undefined : workingDirectory);
     const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
     const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
     const pullRequestText = readOptional(io, 'pull-request');
@@ -38983,19 +39296,43 @@ function parseInputs(io) {
         plan,
         workingDirectory,
         label,
+        title,
         githubToken,
         pullRequest,
         mode,
-        onNoChanges: readEnum(io, 'on-no-changes', ON_NO_CHANGES, 'comment'),
+        onNoChanges: readEnum(io, 'on-no-changes', NO_CHANGES_POLICIES, INPUT_DEFAULTS['on-no-changes']),
         maxLength: readInteger(io, 'max-length', {
             min: MIN_LENGTH,
             max: GITHUB_COMMENT_LIMIT,
-            fallback: 65000
+            fallback: Number(INPUT_DEFAULTS['max-length'])
         }),
         detailsUrl: readUrl(io, 'details-url'),
         commentAuthor: readOptional(io, 'comment-author'),
         jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
         status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status)
+    };
+}
+/** The workspace root: `.`, `./` or an empty path. */ function isRoot(directory) {
+    return /^\.?\/?$/.test(directory);
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/actions/plan-comment/outputs.js
+/** Outputs of plan-comment, by their public names (action.yml), from the plan model. */ 
+function planOutputs(model, fingerprint) {
+    const c = model.counts;
+    return {
+        'to-add': String(c.add),
+        'to-change': String(c.change),
+        'to-destroy': String(c.destroy),
+        'to-replace': String(c.replace),
+        'to-import': String(c.import),
+        'to-move': String(c.move),
+        'to-forget': String(c.forget),
+        'has-changes': String(model.hasChanges),
+        'has-destroy': String(model.hasDestroy),
+        errored: String(model.errored),
+        fingerprint,
+        summary: summaryLine(model)
     };
 }
 
@@ -39013,8 +39350,6 @@ function parseInputs(io) {
 
 
 
-
-const COMMENT_KIND = 'plan-comment';
 const defaultDeps = ()=>({
         env: process.env,
         runner: spawnRunner,
@@ -39029,124 +39364,68 @@ async function run(io, deps = defaultDeps()) {
     const inputs = parseInputs(io);
     const context = readRunContext(deps.env);
     const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
-    const reportContext = {
-        label: inputs.label,
-        commitSha: headSha(context)
-    };
+    for (const warning of loaded.warnings)io.warning(warning);
     const link = runUrl(context);
-    if (link) reportContext.runUrl = link;
-    if (inputs.detailsUrl) reportContext.detailsUrl = inputs.detailsUrl;
-    if (inputs.status !== 'planned') {
-        reportContext.applyStatus = {
-            outcome: inputs.status,
-            at: deps.now(),
-            commitSha: context.sha
-        };
-        if (link) reportContext.applyStatus.runUrl = link;
-    }
+    const applied = inputs.status === 'planned' ? undefined : {
+        outcome: inputs.status,
+        at: deps.now()
+    };
     const reports = await buildPlanReports(loaded.plan, {
-        context: reportContext,
+        context: {
+            ...inputs.title !== undefined ? {
+                label: inputs.title
+            } : {},
+            commitSha: headSha(context),
+            ...link ? {
+                runUrl: link
+            } : {},
+            ...inputs.detailsUrl ? {
+                detailsUrl: inputs.detailsUrl
+            } : {},
+            ...applied ? {
+                applyStatus: {
+                    ...applied,
+                    commitSha: context.sha,
+                    ...link ? {
+                        runUrl: link
+                    } : {}
+                }
+            } : {}
+        },
         commentMaxLength: inputs.maxLength,
         marker: (fingerprint)=>formatMarker({
-                kind: COMMENT_KIND,
+                kind: PLAN_COMMENT_KIND,
                 label: inputs.label,
                 fingerprint
             }),
         summary: inputs.jobSummary
     });
-    const { model, sensitive, fingerprint } = reports;
-    for (const secret of sensitive.secretsForLog())io.setSecret(secret);
-    const summary = summaryLine(model);
-    io.info(`Plan for ${inputs.label} (${loaded.origin}, ${loaded.bytes} bytes): ${summary}`);
-    writeOutputs(io, model, fingerprint, summary);
-    if (model.hasDestroy) {
-        io.warning(`${inputs.label}: ${summary}. Review the destroy warnings in the plan comment before approving.`);
-    }
+    const { model, comment } = reports;
+    for (const secret of reports.sensitive.secretsForLog())io.setSecret(secret);
+    const outputs = planOutputs(model, reports.fingerprint);
+    const name = inputs.title ?? 'the workspace root';
+    io.info(`Plan for ${name} (${loaded.origin}, ${loaded.bytes} bytes): ${outputs['summary']}`);
+    for (const [output, value] of Object.entries(outputs))io.setOutput(output, value);
+    if (model.hasDestroy) io.warning(`${name}: ${outputs['summary']}. Review the destroy warnings in the plan comment before approving.`);
     if (reports.summary) await io.appendSummary(reports.summary.markdown + '\n');
-    const comment = await syncComment(io, deps, inputs, context, model, ()=>{
-        if (reports.comment.omissions.length > 0) {
-            io.info(`The comment was shortened (${reports.comment.level}): ${reports.comment.omissions.join('; ')}.`);
-        }
-        return reports.comment.markdown;
-    });
-    io.setOutput('comment-id', comment?.id ?? '');
-    io.setOutput('comment-url', comment?.url ?? '');
-    if (model.errored) {
-        throw new errors/* ActionError */.lZ(`The plan for ${inputs.label} errored: Terraform could not plan every change, so it must not be applied. See the plan step's log for the errors.`);
-    }
-}
-function writeOutputs(io, model, fingerprint, summary) {
-    const c = model.counts;
-    io.setOutput('to-add', String(c.add));
-    io.setOutput('to-change', String(c.change));
-    io.setOutput('to-destroy', String(c.destroy));
-    io.setOutput('to-replace', String(c.replace));
-    io.setOutput('to-import', String(c.import));
-    io.setOutput('to-move', String(c.move));
-    io.setOutput('to-forget', String(c.forget));
-    io.setOutput('has-changes', String(model.hasChanges));
-    io.setOutput('has-destroy', String(model.hasDestroy));
-    io.setOutput('errored', String(model.errored));
-    io.setOutput('fingerprint', fingerprint);
-    io.setOutput('summary', summary);
-}
-/** Create, update, recreate or delete this label's comment, as the inputs and the plan say. */ async function syncComment(io, deps, inputs, context, model, renderBody) {
-    if (inputs.mode === 'off') {
-        io.info("mode is 'off': no pull request comment.");
-        return undefined;
-    }
-    const client = deps.createClient(inputs.githubToken, context.apiUrl, io);
-    const quiet = !model.hasChanges && !model.errored;
-    let prNumber;
-    try {
-        const pr = await resolvePullRequest(client, context, inputs.pullRequest);
-        if (!pr) {
-            io.notice(`No pull request for this ${context.eventName || 'run'} event (set 'pull-request' to choose one): the plan is in the job summary and outputs only.`);
-            return undefined;
-        }
-        prNumber = pr.number;
-        const target = {
-            ...context.repo,
-            issueNumber: pr.number
-        };
-        const identity = await resolveTokenIdentity(client, inputs.commentAuthor);
-        io.debug(`Pull request #${pr.number} (from ${pr.source}); our comments are by ${identity.login} (${identity.source}).`);
-        if (quiet && inputs.onNoChanges === 'delete') {
-            const removed = await deleteStickyComments(client, target, COMMENT_KIND, inputs.label, identity.login);
-            io.info(`No changes: removed ${removed} plan comment(s) for ${inputs.label} on #${pr.number}.`);
-            return undefined;
-        }
-        if (quiet && inputs.onNoChanges === 'silent') {
-            // Post nothing new, but never leave an older comment that shows changes no longer planned.
-            const existing = matchingComments(await listComments(client, target), COMMENT_KIND, inputs.label, identity.login);
-            if (existing.length === 0) {
-                io.info(`No changes: no comment posted for ${inputs.label} (on-no-changes: silent).`);
-                return undefined;
-            }
-        }
-        const result = await upsertStickyComment(client, {
-            target,
-            kind: COMMENT_KIND,
+    let posted;
+    if (inputs.mode === 'off') io.info("mode is 'off': no pull request comment.");
+    else {
+        posted = await syncPlanComment(deps.createClient(inputs.githubToken, context.apiUrl, io), {
+            context,
+            pullRequest: inputs.pullRequest,
             label: inputs.label,
-            author: identity.login,
-            body: renderBody(),
-            mode: inputs.mode
-        });
-        io.info(`Plan comment ${result.action} on #${pr.number}: ${result.url}`);
-        if (result.removed > 0) io.info(`Removed ${result.removed} duplicate plan comment(s) for ${inputs.label}.`);
-        return {
-            id: String(result.id),
-            url: result.url
-        };
-    } catch (error) {
-        if (httpStatus(error) === 403) {
-            io.warning(`The token cannot write comments on ${prNumber ? `#${prNumber}` : 'this pull request'} (403: ${error instanceof Error ? error.message : 'forbidden'}). ` + 'Pull requests from forks get a read-only GITHUB_TOKEN; the plan is in the job summary. ' + 'To comment on same-repository pull requests, grant `permissions: pull-requests: write`.');
-            return undefined;
-        }
-        if (httpStatus(error) === 404 && prNumber !== undefined) {
-            throw new errors/* ActionError */.lZ(`Pull request #${prNumber} was not found in ${context.repo.owner}/${context.repo.repo} (404), or the token cannot see it` + (inputs.pullRequest !== undefined ? ": check the 'pull-request' input." : '.'));
-        }
-        throw error;
+            commentAuthor: inputs.commentAuthor,
+            mode: inputs.mode,
+            action: commentActionFor(model, inputs.onNoChanges),
+            body: comment.markdown
+        }, io);
+    }
+    if (posted && comment.omissions.length > 0) io.info(`The comment was shortened (${comment.level}): ${comment.omissions.join('; ')}.`);
+    io.setOutput('comment-id', posted?.id ?? '');
+    io.setOutput('comment-url', posted?.url ?? '');
+    if (model.errored) {
+        throw new errors/* ActionError */.lZ(`The plan for ${name} errored: Terraform could not plan every change, so it must not be applied. See the plan step's log for the errors.`);
     }
 }
 
@@ -39188,9 +39467,10 @@ async function startAction(run, io) {
 /* harmony export */   lZ: () => (/* binding */ ActionError)
 /* harmony export */ });
 /**
- * The two error types every action reports through `reportFailure`: an input that cannot be used, and an
- * operation that failed for a reason the user can act on. Anything else is a bug and is reported with its
- * message only (the stack goes to the debug log, never to the annotation).
+ * The two error types of an expected failure: an input that cannot be used, and an operation that failed for a
+ * reason the user can act on. `startAction` (common/entry.ts), where every action's run ends, reports either with
+ * its message only; anything else is a bug, reported with its message too, its stack going to the debug log
+ * (never to the annotation).
  */ /** A bad action input: names the input, shows the value (unless secret) and says what was expected. */ class InputError extends Error {
     input;
     value;

@@ -11,7 +11,7 @@ import {
   parseHtml,
   structuralProblems,
   textOf,
-} from '../terraform/__support__/markdown-dom.js';
+} from '../../test/support/markdown-dom.js';
 
 /** Strings made of the characters that matter to markdown, plus some ordinary and multi-byte ones. */
 const tricky = (maxLength = 40): fc.Arbitrary<string> =>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { plural, revealInvisible, sizeOf, truncateCodeUnits } from './text.js';
-import { hasLoneSurrogate } from '../terraform/__support__/markdown-dom.js';
+import { hasLoneSurrogate } from '../../test/support/markdown-dom.js';
 
 describe('truncateCodeUnits', () => {
   it('keeps text that fits', () => {

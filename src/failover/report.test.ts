@@ -4,12 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { pattern, sample } from '../../test/support/failover/samples.js';
-import {
-  elements,
-  markdownToDom,
-  structuralProblems,
-  textOf,
-} from '../terraform/__support__/markdown-dom.js';
+import { elements, markdownToDom, structuralProblems, textOf } from '../../test/support/markdown-dom.js';
 import type { HealthReport, RegionReport } from './check.js';
 import type { DrillReport } from './drill.js';
 import { judgeAddresses, judgeRegion } from './health.js';

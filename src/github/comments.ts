@@ -13,6 +13,12 @@ import type { GitHubClient } from './client.js';
 import type { RepoRef } from './context.js';
 import { sameLogin } from './identity.js';
 
+/**
+ * The marker kind of plan comments: plan-comment writes it, apply-gate looks for it (in another workflow), so it
+ * lives here, beside the marker, and neither action imports the other.
+ */
+export const PLAN_COMMENT_KIND = 'plan-comment';
+
 export interface MarkerFields {
   kind: string;
   label: string;

@@ -5,7 +5,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  buildPlanModel,
   classifyActions,
   describeReason,
   formatPath,
@@ -14,9 +13,11 @@ import {
   summaryLine,
   toResourceChange,
 } from './changes.js';
+import { buildPlanModel } from './model.js';
 import type { RawPlan, RawResourceChange } from './plan.js';
-import { DEFAULT_PARAMS, expectedCounts, fixture, generatePlan } from './__support__/plans.js';
-import { renderPlan } from './__support__/report.js';
+import { expectedCounts, fixture } from '../../test/support/plans.js';
+import { DEFAULT_PARAMS, generatePlan } from '../../test/support/plan-generator.js';
+import { renderPlan } from '../../test/support/report.js';
 
 function rc(address: string, actions: string[], extra: Partial<RawResourceChange> = {}): RawResourceChange {
   const destroys = actions.includes('delete') || actions.includes('forget');

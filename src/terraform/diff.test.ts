@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { buildPlanModel, toResourceChange } from './changes.js';
+import { toResourceChange } from './changes.js';
+import { buildPlanModel } from './model.js';
 import { alignSequences, renderDriftDiff, renderOutputDiff, renderResourceDiff } from './diff.js';
 import type { RawChange, RawResourceChange } from './plan.js';
 import { SensitiveValues } from './sensitive.js';

@@ -14,7 +14,8 @@
  * strings (line diff) are diffed structurally; unchanged attributes and elements are hidden with a count;
  * unknown values show `(known after apply)`; sensitive values show `(sensitive value)`.
  */
-import { formatPath, type ResourceChange } from './changes.js';
+import { formatPath } from './changes.js';
+import type { ResourceChange } from './model.js';
 import { deepEqual } from './equal.js';
 import type { MarkTree, RawChange } from './plan.js';
 import { childMark, isMarked, SENSITIVE_PLACEHOLDER, type SensitiveValues } from './sensitive.js';
@@ -168,18 +169,24 @@ function isUnchanged(before: unknown, after: unknown, marks: Marks): boolean {
   return deepEqual(before, after);
 }
 
+/** One attribute (or list element) to draw: what it was and becomes, and where it stands. */
+interface Entry {
+  /** The attribute's name; undefined for a list element. */
+  key?: string | undefined;
+  /** Width the name is padded to, so the `=` of a block's attributes align (0: none). */
+  keyWidth?: number;
+  before: unknown;
+  after: unknown;
+  marks: Marks;
+  depth: number;
+  /** Attribute path from the resource, for `# forces replacement`. */
+  path: Path;
+  mode: Mode;
+}
+
 /** Render the change of one entry (`key = value`, or a list element when key is undefined). */
-function renderEntry(
-  w: DiffWriter,
-  key: string | undefined,
-  keyWidth: number,
-  before: unknown,
-  after: unknown,
-  marks: Marks,
-  depth: number,
-  path: Path,
-  mode: Mode,
-): void {
+function renderEntry(w: DiffWriter, entry: Entry): void {
+  const { key, keyWidth = 0, before, after, marks, depth, path, mode } = entry;
   const label = key === undefined ? '' : `${w.key(key).padEnd(keyWidth)} = `;
   const comma = key === undefined ? ',' : '';
   const forces = w.forcesReplacement(path) ? ' # forces replacement' : '';
@@ -192,24 +199,32 @@ function renderEntry(
   if (wasAbsent) {
     if (sensitive) return w.line('+', depth, `${label}${SENSITIVE_PLACEHOLDER}${comma}${forces}`);
     if (unknown) return w.line('+', depth, `${label}${UNKNOWN}${comma}${forces}`);
-    return renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
+    return renderWhole(w, {
+      marker: '+',
+      label,
+      suffix: comma + forces,
+      value: after,
+      marks,
+      depth,
+      path,
+      mode: 'create',
+    });
   }
   if (nowAbsent) {
     // a removed attribute reads `- key = "x" -> null`; a removed list element just `- "x",`
     const marker = mode === 'context' ? ' ' : '-';
     const gone = mode === 'context' || key === undefined ? '' : ' -> null';
     if (sensitive) return w.line(marker, depth, `${label}${SENSITIVE_PLACEHOLDER}${gone}${comma}${forces}`);
-    return renderWhole(
-      w,
+    return renderWhole(w, {
       marker,
       label,
-      `${gone}${comma}${forces}`,
-      before,
+      suffix: `${gone}${comma}${forces}`,
+      value: before,
       marks,
       depth,
       path,
-      mode === 'context' ? 'context' : 'delete',
-    );
+      mode: mode === 'context' ? 'context' : 'delete',
+    });
   }
   if (sensitive) {
     const note =
@@ -219,17 +234,16 @@ function renderEntry(
   if (unknown) {
     if (!isComposite(before))
       return w.line('!', depth, `${label}${w.scalar(before)} -> ${UNKNOWN}${comma}${forces}`);
-    return renderWhole(
-      w,
-      '!',
+    return renderWhole(w, {
+      marker: '!',
       label,
-      ` -> ${UNKNOWN}${comma}${forces}`,
-      before,
+      suffix: ` -> ${UNKNOWN}${comma}${forces}`,
+      value: before,
       marks,
       depth,
       path,
-      'context',
-    );
+      mode: 'context',
+    });
   }
   // both sides present, known and not sensitive
   if (isObject(before) && isObject(after)) {
@@ -256,7 +270,14 @@ function renderEntry(
     const jsonAfter = jsonBefore === undefined ? undefined : parseJsonDocument(after);
     if (jsonBefore !== undefined && jsonAfter !== undefined) {
       w.line('!', depth, `${label}jsonencode(${forces}`);
-      renderEntry(w, undefined, 0, jsonBefore, jsonAfter, NO_MARKS, depth + 1, [], 'update');
+      renderEntry(w, {
+        before: jsonBefore,
+        after: jsonAfter,
+        marks: NO_MARKS,
+        depth: depth + 1,
+        path: [],
+        mode: 'update',
+      });
       dropTrailingComma(w);
       return w.line(' ', depth, `)${comma}`);
     }
@@ -270,18 +291,26 @@ function renderEntry(
     return w.line('!', depth, `${label}${w.scalar(before)} -> ${w.scalar(after)}${comma}${forces}`);
   }
   // the type changed (e.g. a string became a list): show the old value removed and the new one added
-  renderWhole(
-    w,
-    '-',
+  renderWhole(w, {
+    marker: '-',
     label,
-    `${key === undefined ? '' : ' -> null'}${comma}`,
-    before,
+    suffix: `${key === undefined ? '' : ' -> null'}${comma}`,
+    value: before,
     marks,
     depth,
     path,
-    'delete',
-  );
-  renderWhole(w, '+', label, comma + forces, after, marks, depth, path, 'create');
+    mode: 'delete',
+  });
+  renderWhole(w, {
+    marker: '+',
+    label,
+    suffix: comma + forces,
+    value: after,
+    marks,
+    depth,
+    path,
+    mode: 'create',
+  });
 }
 
 const NO_MARKS: Marks = { unknown: undefined, beforeSensitive: undefined, afterSensitive: undefined };
@@ -292,21 +321,27 @@ function dropTrailingComma(w: DiffWriter): void {
   if (line !== undefined && line.endsWith(',')) w.lines[last] = line.slice(0, -1);
 }
 
+/** A whole value drawn on one side, as `renderWhole` takes it. */
+interface WholeValue {
+  /** The first line's marker; nested lines take the mode's own. */
+  marker: Marker;
+  /** `name = ` before the value ('' for a list element). */
+  label: string;
+  /** What follows the value on its last line (` -> null`, a comma, `# forces replacement`). */
+  suffix: string;
+  value: unknown;
+  marks: Marks;
+  depth: number;
+  path: Path;
+  mode: 'create' | 'delete' | 'context';
+}
+
 /**
  * Render a whole value on one side: created (`after`), destroyed (`before`), or shown as context (the old side
  * of a value that becomes unknown). `marker` is for the first line; nested lines take the mode's own marker.
  */
-function renderWhole(
-  w: DiffWriter,
-  marker: Marker,
-  label: string,
-  suffix: string,
-  value: unknown,
-  marks: Marks,
-  depth: number,
-  path: Path,
-  mode: 'create' | 'delete' | 'context',
-): void {
+function renderWhole(w: DiffWriter, whole: WholeValue): void {
+  const { marker, label, suffix, value, marks, depth, path, mode } = whole;
   const sideMarks: Marks =
     mode === 'create'
       ? marks
@@ -330,17 +365,14 @@ function renderWhole(
     w.line(marker, depth, `${label}[`);
     value.forEach((item, i) => {
       const m = mode === 'create' ? childMarks(sideMarks, undefined, i) : childMarks(sideMarks, i, undefined);
-      renderEntry(
-        w,
-        undefined,
-        0,
-        mode === 'create' ? undefined : item,
-        mode === 'create' ? item : undefined,
-        m,
-        depth + 1,
-        [...path, i],
+      renderEntry(w, {
+        before: mode === 'create' ? undefined : item,
+        after: mode === 'create' ? item : undefined,
+        marks: m,
+        depth: depth + 1,
+        path: [...path, i],
         mode,
-      );
+      });
     });
     return w.line(' ', depth, `]${suffix}`);
   }
@@ -406,7 +438,16 @@ function renderObjectBody(
         `${w.key(entry.key).padEnd(width)} = ${sensitive ? SENSITIVE_PLACEHOLDER : w.scalar(entry.b)}`,
       );
     } else {
-      renderEntry(w, entry.key, width, entry.b, entry.a, entry.m, depth, [...path, entry.key], mode);
+      renderEntry(w, {
+        key: entry.key,
+        keyWidth: width,
+        before: entry.b,
+        after: entry.a,
+        marks: entry.m,
+        depth,
+        path: [...path, entry.key],
+        mode,
+      });
     }
   }
   if (hidden > 0) w.comment(depth, `(${hidden} unchanged attribute${hidden === 1 ? '' : 's'} hidden)`);
@@ -466,29 +507,23 @@ function renderListBody(
       continue;
     }
     if (op.kind === 'delete') {
-      renderEntry(
-        w,
-        undefined,
-        0,
-        before[op.i],
-        undefined,
-        childMarks(marks, op.i, undefined),
+      renderEntry(w, {
+        before: before[op.i],
+        after: undefined,
+        marks: childMarks(marks, op.i, undefined),
         depth,
-        [...path, op.i],
-        'delete',
-      );
+        path: [...path, op.i],
+        mode: 'delete',
+      });
     } else {
-      renderEntry(
-        w,
-        undefined,
-        0,
-        undefined,
-        after[op.j],
-        childMarks(marks, undefined, op.j),
+      renderEntry(w, {
+        before: undefined,
+        after: after[op.j],
+        marks: childMarks(marks, undefined, op.j),
         depth,
-        [...path, op.j],
-        'create',
-      );
+        path: [...path, op.j],
+        mode: 'create',
+      });
     }
   }
   flushHidden();
@@ -731,7 +766,16 @@ export function renderOutputDiff(
     };
     const actions = change.actions.join(',');
     const mode = actions === 'create' ? 'create' : actions === 'delete' ? 'delete' : 'update';
-    renderEntry(w, name, width, change.before, change.after, marks, 0, [name], mode);
+    renderEntry(w, {
+      key: name,
+      keyWidth: width,
+      before: change.before,
+      after: change.after,
+      marks,
+      depth: 0,
+      path: [name],
+      mode,
+    });
   }
   return w.lines;
 }

@@ -7,14 +7,8 @@ import fc from 'fast-check';
 import type * as crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RawPlan } from './plan.js';
-import {
-  DEFAULT_PARAMS,
-  clone,
-  deepShuffle,
-  fixture,
-  fixtureNames,
-  generatePlan,
-} from './__support__/plans.js';
+import { clone, deepShuffle, fixture, fixtureNames } from '../../test/support/plans.js';
+import { DEFAULT_PARAMS, generatePlan } from '../../test/support/plan-generator.js';
 
 // node:crypto is wrapped to record everything hashed at sha256 speed (the data given to createHash().update),
 // so a test can check that no sensitive value is among it.

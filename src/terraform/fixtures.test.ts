@@ -4,12 +4,19 @@
  * shows anywhere in what is rendered.
  */
 import { describe, expect, it } from '@jest/globals';
-import { buildPlanModel, summaryLine } from './changes.js';
+import { summaryLine } from './changes.js';
+import { buildPlanModel } from './model.js';
 import { parsePlanJson } from './plan.js';
 import { sizeOf } from '../common/text.js';
-import { structuralProblems } from './__support__/markdown-dom.js';
-import { expectedCounts, expectedSecrets, fixture, fixtureNames, fixtureText } from './__support__/plans.js';
-import { COMMENT_BUDGET, MARKER, SUMMARY_BUDGET, renderPlan } from './__support__/report.js';
+import { structuralProblems } from '../../test/support/markdown-dom.js';
+import {
+  expectedCounts,
+  expectedSecrets,
+  fixture,
+  fixtureNames,
+  fixtureText,
+} from '../../test/support/plans.js';
+import { COMMENT_BUDGET, MARKER, SUMMARY_BUDGET, renderPlan } from '../../test/support/report.js';
 
 const names = fixtureNames();
 
@@ -27,7 +34,7 @@ describe('vendored plan fixtures', () => {
   });
 
   describe.each(names)('%s', (name) => {
-    const plan = parsePlanJson(fixtureText(name), { input: 'plan-json', description: name });
+    const { plan } = parsePlanJson(fixtureText(name), { input: 'plan-json', description: name });
 
     it('renders within the comment budget (characters) and the summary budget (bytes), well formed', () => {
       const comment = renderPlan(plan, COMMENT_BUDGET).report.markdown;

@@ -7,7 +7,7 @@
  * and budgets are unchanged by the swap.
  */
 import { randomBytes } from 'node:crypto';
-import { buildPlanModel, type PlanModel } from './changes.js';
+import { buildPlanModel, type PlanModel } from './model.js';
 import { FINGERPRINT_PREFIX, planFingerprintAsync } from './fingerprint.js';
 import type { RawPlan } from './plan.js';
 import { renderPlanReport, type RenderedReport, type ReportContext } from './render.js';

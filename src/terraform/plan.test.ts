@@ -4,10 +4,17 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ActionError } from '../common/errors.js';
-import { parsePlanJson } from './plan.js';
-import { fixtureText } from './__support__/plans.js';
+import { parsePlanJson, planStructure, type RawPlan } from './plan.js';
+import { fixtureText } from '../../test/support/plans.js';
 
 const source = { input: 'plan-json', description: 'The file /tmp/plan.json' };
+
+/** The plan parsePlanJson reads from `text`, which must come without warnings. */
+function planOf(text: string): RawPlan {
+  const { plan, warnings } = parsePlanJson(text, source);
+  expect(warnings).toEqual([]);
+  return plan;
+}
 
 function errorOf(text: string): ActionError {
   try {
@@ -30,16 +37,14 @@ const STREAMING_LOG = [
 
 describe('parsePlanJson', () => {
   it('accepts a plan', () => {
-    const plan = parsePlanJson(fixtureText('terraform-basic-create.json'), source);
+    const plan = planOf(fixtureText('terraform-basic-create.json'));
     expect(plan.format_version).toBe('1.0');
     expect(plan.resource_changes).toHaveLength(3);
   });
 
   it('accepts format 0.x (Terraform 0.12) and an errored plan without resource changes', () => {
-    expect(parsePlanJson(fixtureText('checkov-aws-55-create-outputs.json'), source).format_version).toBe(
-      '0.1',
-    );
-    expect(parsePlanJson(fixtureText('terraform-plan-error.json'), source).errored).toBe(true);
+    expect(planOf(fixtureText('checkov-aws-55-create-outputs.json')).format_version).toBe('0.1');
+    expect(planOf(fixtureText('terraform-plan-error.json')).errored).toBe(true);
   });
 
   it("skips the [command] line setup-terraform's wrapper prints before the JSON", () => {
@@ -50,13 +55,11 @@ describe('parsePlanJson', () => {
       '\ufeff',
       '\n\n  ',
     ]) {
-      expect(parsePlanJson(prefix + json, source).resource_changes?.[0]?.address).toBe('test_instance.baz');
+      expect(planOf(prefix + json).resource_changes?.[0]?.address).toBe('test_instance.baz');
     }
     // the compact form terraform show writes, after the wrapper's line
     const compact = JSON.stringify(JSON.parse(json));
-    expect(parsePlanJson(`[command]terraform show -json tfplan\n${compact}`, source).format_version).toBe(
-      '1.0',
-    );
+    expect(planOf(`[command]terraform show -json tfplan\n${compact}`).format_version).toBe('1.0');
   });
 
   it('says when the text is not JSON', () => {
@@ -101,7 +104,72 @@ describe('parsePlanJson', () => {
     expect(errorOf('{"format_version":"x","resource_changes":[]}').message).toMatch(
       /no valid format_version/,
     );
-    expect(errorOf('{"resource_changes":[]}').message).toMatch(/no valid format_version/);
+    expect(errorOf('{"format_version":1.2,"resource_changes":[]}').message).toMatch(
+      /no valid format_version/,
+    );
+  });
+
+  describe('a plan without format_version (trimmed by a tool)', () => {
+    /** A real plan with its format_version removed, as tools that trim plans write them. */
+    const trimmed = (name: string): Record<string, unknown> => {
+      const plan = JSON.parse(fixtureText(name)) as Record<string, unknown>;
+      delete plan['format_version'];
+      return plan;
+    };
+
+    it('is read, with a warning that names the file and what it was read by', () => {
+      const { plan, warnings } = parsePlanJson(
+        JSON.stringify(trimmed('terraform-basic-update.json')),
+        source,
+      );
+      expect(plan.format_version).toBeUndefined();
+      expect(plan.resource_changes?.length).toBeGreaterThan(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("The file /tmp/plan.json (from input 'plan-json') has no format_version");
+      expect(warnings[0]).toMatch(/read as a Terraform plan by its resource_changes, output_changes/);
+    });
+
+    it('is read when only resource_changes remain', () => {
+      const only = JSON.stringify({ resource_changes: trimmed('terraform-moved.json')['resource_changes'] });
+      const { plan, warnings } = parsePlanJson(only, source);
+      expect(plan.resource_changes?.[0]?.address).toBe('test_instance.baz');
+      expect(warnings[0]).toMatch(/by its resource_changes \(/);
+    });
+
+    it('is refused when no field has the shape of a plan', () => {
+      for (const text of [
+        '{"errored":false}',
+        '{"resource_changes":{}}',
+        '{"resource_changes":[],"output_changes":{"x":{"value":1}}}',
+        '{"planned_values":[]}',
+        '{"planned_values":{"values":{}}}',
+        '{"output_changes":"none"}',
+      ]) {
+        expect(errorOf(text).message).toMatch(/has no format_version, and no resource_changes/);
+      }
+    });
+
+    it('is still checked as a plan: a resource change without actions is refused', () => {
+      expect(errorOf('{"resource_changes":[{"address":"a.b","change":{}}]}').message).toMatch(
+        /without an address or actions/,
+      );
+    });
+
+    it('a state or other JSON without format_version is still refused as before', () => {
+      expect(errorOf('{"values":{"root_module":{}}}').message).toMatch(/not a Terraform plan/);
+      expect(errorOf('{"hello":"world"}').message).toMatch(/not a Terraform plan/);
+    });
+  });
+
+  it('planStructure names the plan fields of the right shape', () => {
+    expect(planStructure({ resource_changes: [], planned_values: { root_module: {} } })).toEqual([
+      'resource_changes',
+      'planned_values',
+    ]);
+    expect(planStructure({ output_changes: { a: { actions: ['create'] } } })).toEqual(['output_changes']);
+    expect(planStructure({ planned_values: { outputs: {} } })).toEqual(['planned_values']);
+    expect(planStructure({ errored: true })).toBeUndefined();
+    expect(planStructure({ resource_changes: 'x' })).toBeUndefined();
   });
 
   it('refuses JSON that is some other object', () => {

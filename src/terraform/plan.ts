@@ -61,7 +61,8 @@ export interface RawStateModule {
 }
 
 export interface RawPlan {
-  format_version: string;
+  /** Absent only in a plan a tool trimmed (read by its structure, with a warning). */
+  format_version?: string;
   terraform_version?: string;
   variables?: Record<string, { value?: unknown }>;
   planned_values?: {
@@ -96,12 +97,20 @@ export interface PlanSource {
   description: string;
 }
 
+/** A parsed plan, and what the reader should know about how it was read. */
+export interface ParsedPlan {
+  plan: RawPlan;
+  /** Warnings for the log (e.g. no format_version: read by its structure). */
+  warnings: string[];
+}
+
 /**
  * Parse `terraform show -json` output into a plan. Tolerates text printed before the JSON (the
- * hashicorp/setup-terraform wrapper prints a `[command]...` line), and otherwise fails with an error that says
- * what the text is instead (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
+ * hashicorp/setup-terraform wrapper prints a `[command]...` line) and a plan without `format_version` whose
+ * structure is a plan's (with a warning), and otherwise fails with an error that says what the text is instead
+ * (not JSON, a state file, the streaming `terraform plan -json` log, a newer format).
  */
-export function parsePlanJson(text: string, source: PlanSource): RawPlan {
+export function parsePlanJson(text: string, source: PlanSource): ParsedPlan {
   const where = `${source.description} (from input '${source.input}')`;
   const json = stripLeadingNoise(text);
   if (json.trim() === '') {
@@ -126,12 +135,44 @@ function streamingLogError(where: string): ActionError {
   );
 }
 
-function validatePlan(value: unknown, where: string): RawPlan {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The plan fields a plan without `format_version` is read by, when each has a plan's shape: `resource_changes` a
+ * list, `output_changes` an object of changes (each with an `actions` list), `planned_values` an object with a
+ * `root_module` or `outputs` object. Undefined when a field is there with another shape (not a plan, or a
+ * malformed one), or none is there.
+ */
+export function planStructure(plan: Record<string, unknown>): string[] | undefined {
+  const found: string[] = [];
+  const changes = plan['resource_changes'];
+  if (changes !== undefined) {
+    if (!Array.isArray(changes)) return undefined;
+    found.push('resource_changes');
+  }
+  const outputs = plan['output_changes'];
+  if (outputs !== undefined) {
+    if (!isObject(outputs)) return undefined;
+    if (!Object.values(outputs).every((c) => isObject(c) && Array.isArray(c['actions']))) return undefined;
+    found.push('output_changes');
+  }
+  const planned = plan['planned_values'];
+  if (planned !== undefined) {
+    if (!isObject(planned)) return undefined;
+    if (!isObject(planned['root_module']) && !isObject(planned['outputs'])) return undefined;
+    found.push('planned_values');
+  }
+  return found.length > 0 ? found : undefined;
+}
+
+function validatePlan(value: unknown, where: string): ParsedPlan {
+  if (!isObject(value)) {
     throw new ActionError(`${where} is JSON but not an object: expected a Terraform JSON plan.`);
   }
-  const plan = value as Record<string, unknown>;
+  const plan = value;
   const version = plan['format_version'];
+  const warnings: string[] = [];
   const isPlanShaped =
     'resource_changes' in plan || 'planned_values' in plan || 'output_changes' in plan || 'errored' in plan;
   if (!isPlanShaped) {
@@ -151,16 +192,27 @@ function validatePlan(value: unknown, where: string): RawPlan {
       `${where} is JSON but not a Terraform plan (no format_version, resource_changes or planned_values): expected the output of \`terraform show -json <planfile>\`.`,
     );
   }
-  if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
+  if (version === undefined) {
+    const structure = planStructure(plan);
+    if (!structure) {
+      throw new ActionError(
+        `${where} has no format_version, and no resource_changes, output_changes or planned_values shaped as a plan's: expected the output of \`terraform show -json <planfile>\`.`,
+      );
+    }
+    warnings.push(
+      `${where} has no format_version: it was read as a Terraform plan by its ${structure.join(', ')} (a tool may have trimmed it). Pass the untouched output of \`terraform show -json <planfile>\` to have it read as Terraform wrote it.`,
+    );
+  } else if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) {
     throw new ActionError(
       `${where} has no valid format_version (found ${JSON.stringify(version)}): expected "1.x".`,
     );
-  }
-  const major = version.split('.')[0] ?? '';
-  if (!SUPPORTED_MAJORS.has(major)) {
-    throw new ActionError(
-      `${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`,
-    );
+  } else {
+    const major = version.split('.')[0] ?? '';
+    if (!SUPPORTED_MAJORS.has(major)) {
+      throw new ActionError(
+        `${where} has format_version ${version}, a major version this action does not support (supported: 0.x and 1.x). Upgrade the action, or plan with a Terraform release that writes format 1.x.`,
+      );
+    }
   }
   if (plan['resource_changes'] !== undefined && !Array.isArray(plan['resource_changes'])) {
     throw new ActionError(`${where} has a resource_changes field that is not a list: the plan is malformed.`);
@@ -173,7 +225,7 @@ function validatePlan(value: unknown, where: string): RawPlan {
       );
     }
   }
-  return plan as unknown as RawPlan;
+  return { plan: plan as unknown as RawPlan, warnings };
 }
 
 /** Drop lines before the JSON document (e.g. `[command]/usr/bin/terraform show -json tfplan` from a wrapper). */

@@ -3,12 +3,12 @@
  * level, and nothing else of the report changes.
  */
 import { describe, expect, it } from '@jest/globals';
-import { buildPlanModel } from './changes.js';
+import { buildPlanModel } from './model.js';
 import type { RawPlan } from './plan.js';
 import { renderPlanReport, type ApplyStatus, type ReportContext } from './render.js';
 import { collectSensitiveValues } from './sensitive.js';
-import { elements, markdownToDom, textOf } from './__support__/markdown-dom.js';
-import { fixture } from './__support__/plans.js';
+import { elements, markdownToDom, textOf } from '../../test/support/markdown-dom.js';
+import { fixture } from '../../test/support/plans.js';
 
 const CONTEXT: ReportContext = {
   label: 'us-east-1',

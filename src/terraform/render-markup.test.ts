@@ -12,16 +12,16 @@ import {
   textByPlace,
   elements,
   textOf,
-} from './__support__/markdown-dom.js';
+} from '../../test/support/markdown-dom.js';
+import { fixture } from '../../test/support/plans.js';
 import {
   DEFAULT_PARAMS,
   HOSTILE,
   INVISIBLE_CHARS,
-  fixture,
   generatePlan,
   type PlanParams,
-} from './__support__/plans.js';
-import { MARKER, renderPlan } from './__support__/report.js';
+} from '../../test/support/plan-generator.js';
+import { MARKER, renderPlan } from '../../test/support/report.js';
 import type { RawPlan } from './plan.js';
 import type { ReportBudget } from './render.js';
 

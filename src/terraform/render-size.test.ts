@@ -11,9 +11,10 @@ import type { RawPlan } from './plan.js';
 import type { DetailLevel, ReportBudget } from './render.js';
 import { codeSpan } from '../common/markdown.js';
 import { revealInvisible, sizeOf } from '../common/text.js';
-import { hasLoneSurrogate, structuralProblems } from './__support__/markdown-dom.js';
-import { DEFAULT_PARAMS, fixture, generatePlan, type PlanParams } from './__support__/plans.js';
-import { MARKER, renderPlan } from './__support__/report.js';
+import { hasLoneSurrogate, structuralProblems } from '../../test/support/markdown-dom.js';
+import { fixture } from '../../test/support/plans.js';
+import { DEFAULT_PARAMS, generatePlan, type PlanParams } from '../../test/support/plan-generator.js';
+import { MARKER, renderPlan } from '../../test/support/report.js';
 
 const ORDER: DetailLevel[] = ['full', 'trimmed', 'short', 'addresses', 'partial'];
 

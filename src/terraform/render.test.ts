@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { RawPlan, RawResourceChange } from './plan.js';
-import { elements, markdownToDom, structuralProblems, textOf } from './__support__/markdown-dom.js';
-import { fixture } from './__support__/plans.js';
-import { MARKER, renderPlan } from './__support__/report.js';
+import { groupThousands } from './render.js';
+import { elements, markdownToDom, structuralProblems, textOf } from '../../test/support/markdown-dom.js';
+import { fixture } from '../../test/support/plans.js';
+import { MARKER, renderPlan } from '../../test/support/report.js';
 
 function rc(
   address: string,
@@ -179,5 +180,36 @@ describe('sensitive values outside the diffs', () => {
       const markdown = renderPlan(plan, { maxLength, unit: 'chars' }).report.markdown;
       expect(markdown).not.toContain('hunter2');
     }
+  });
+});
+
+describe('groupThousands', () => {
+  it('groups digits as en-US does', () => {
+    for (const n of [0, 7, 999, 1000, 4000, 65000, 65536, 1044480, 123456789])
+      expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+  });
+});
+
+describe('heading', () => {
+  it("names the label, or reads 'Terraform plan' without one", () => {
+    const plan = fixture('terraform-basic-create.json');
+    expect(renderPlan(plan, undefined, { label: 'eu-west-1' }).report.markdown).toContain(
+      '### 📝 Terraform plan for `eu-west-1`\n',
+    );
+    const markdown = renderPlan(plan, undefined, { label: '' }).report.markdown;
+    expect(markdown).toContain('### 📝 Terraform plan\n');
+    expect(markdown).not.toContain('Terraform plan for');
+  });
+});
+
+describe('a plan without format_version', () => {
+  it('says under the heading that it was read by its structure', () => {
+    const plan = fixture('terraform-basic-create.json');
+    delete plan.format_version;
+    const markdown = renderPlan(plan).report.markdown;
+    expect(markdown).toContain('> [!WARNING]\n> **This plan has no `format_version`**');
+    expect(renderPlan(fixture('terraform-basic-create.json')).report.markdown).not.toContain(
+      'format_version',
+    );
   });
 });

@@ -24,16 +24,16 @@ import {
   isDestructive,
   summaryLine,
   type ChangeGroup,
-  type PlanModel,
-  type ResourceChange,
 } from './changes.js';
+import type { PlanModel, ResourceChange } from './model.js';
 import { renderDriftDiff, renderOutputDiff, renderResourceDiff, type DiffOptions } from './diff.js';
 import { SENSITIVE_PLACEHOLDER, type SensitiveValues } from './sensitive.js';
 import { codeBlock, codeSpan, escapeHtml, fenceFor, htmlCode } from '../common/markdown.js';
 import { plural, revealInvisible, sizeOf, truncateCodeUnits, type SizeUnit } from '../common/text.js';
 
 export interface ReportContext {
-  label: string;
+  /** What the plan is for (a region, workspace or directory), named in the heading; without it: "Terraform plan". */
+  label?: string;
   fingerprint: string;
   /** First line of the report (the sticky comment's hidden marker); omitted in the job summary. */
   marker?: string;
@@ -198,11 +198,16 @@ function omissionsFor(spec: LevelSpec): string[] {
   }
 }
 
+/** "Terraform plan for `us-east-1`", or "Terraform plan" without a label; the label cut to `maxLabel`. */
+function heading(context: ReportContext, maxLabel: number): string {
+  if (!context.label) return 'Terraform plan';
+  return `Terraform plan for ${codeSpan(truncateCodeUnits(revealInvisible(context.label), maxLabel))}`;
+}
+
 function renderHead(doc: Doc, model: PlanModel, context: ReportContext): void {
   if (context.marker) doc.add(context.marker);
-  const label = truncateCodeUnits(revealInvisible(context.label), MAX_LABEL_LENGTH);
   const icon = model.errored ? '❌' : !model.hasChanges ? '✅' : model.hasDestroy ? '⚠️' : '📝';
-  doc.add(`### ${icon} Terraform plan for ${codeSpan(label)}`);
+  doc.add(`### ${icon} ${heading(context, MAX_LABEL_LENGTH)}`);
   doc.add('');
   if (context.applyStatus) {
     for (const line of applyStatusLines(context.applyStatus)) doc.add(line);
@@ -240,6 +245,13 @@ function renderHead(doc: Doc, model: PlanModel, context: ReportContext): void {
     doc.add('> [!WARNING]');
     doc.add(
       '> **This plan is incomplete** (changes were deferred or targeted): applying it will leave more changes to plan afterwards.',
+    );
+    doc.add('');
+  }
+  if (model.formatVersion === undefined) {
+    doc.add('> [!WARNING]');
+    doc.add(
+      '> **This plan has no `format_version`**: it was read as a Terraform plan by its structure (a tool may have trimmed it). Check that it is the output of `terraform show -json` for the plan you mean to apply.',
     );
     doc.add('');
   }
@@ -331,13 +343,15 @@ function renderOmissionNote(
   unit: SizeUnit,
 ): void {
   if (omissions.length === 0) return;
-  const size =
-    unit === 'chars'
-      ? `${budget.toLocaleString('en-US')} characters`
-      : `${budget.toLocaleString('en-US')} bytes`;
+  const size = `${groupThousands(budget)} ${unit === 'chars' ? 'characters' : 'bytes'}`;
   doc.add('> [!NOTE]');
   doc.add(`> This plan was shortened to fit in ${size}: ${omissions.join('; ')}.${detailsLink(context)}`);
   doc.add('');
+}
+
+/** `65000` as `65,000` (en-US), without Intl: its first use loads locale data, a noticeable share of a run. */
+export function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function detailsLink(context: ReportContext): string {
@@ -663,8 +677,7 @@ function worstCaseNote(context: ReportContext, budget: ReportBudget): string {
 function renderMinimal(model: PlanModel, context: ReportContext, budget: ReportBudget): RenderedReport {
   const lines: string[] = [];
   if (context.marker) lines.push(context.marker);
-  const label = truncateCodeUnits(revealInvisible(context.label), 60);
-  lines.push(`### Terraform plan for ${codeSpan(label)}`, '', `**${capitalize(summaryLine(model))}**`);
+  lines.push(`### ${heading(context, 60)}`, '', `**${capitalize(summaryLine(model))}**`);
   if (model.hasDestroy) lines.push('', `> [!CAUTION]\n> **${model.counts.destroy} to destroy**`);
   lines.push(
     '',

@@ -6,9 +6,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { MIN_REDACT_LENGTH, SensitiveValues, collectSensitiveValues } from './sensitive.js';
-import { DEFAULT_PARAMS, expectedSecrets, fixture, fixtureNames, generatePlan } from './__support__/plans.js';
-import { renderPlan } from './__support__/report.js';
-import { buildPlanModel } from './changes.js';
+import { expectedSecrets, fixture, fixtureNames } from '../../test/support/plans.js';
+import { DEFAULT_PARAMS, generatePlan } from '../../test/support/plan-generator.js';
+import { renderPlan } from '../../test/support/report.js';
+import { buildPlanModel } from './model.js';
 import { renderOutputDiff, renderResourceDiff, renderDriftDiff } from './diff.js';
 import type { RawPlan } from './plan.js';
 

@@ -62,10 +62,15 @@ export class SensitiveValues {
       return;
     }
     if (marks === null || marks === undefined || typeof marks !== 'object') return;
+    // walk the marks, not the value: a mark tree is sparse (mostly `{}`), a value can be large
     if (Array.isArray(value)) {
-      value.forEach((item, i) => this.addMarked(item, childMark(marks, i)));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) this.addMarked(item, childMark(marks, key));
+      if (!Array.isArray(marks)) return;
+      const n = Math.min(marks.length, value.length);
+      for (let i = 0; i < n; i++) this.addMarked(value[i], marks[i]);
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(marks)) {
+      for (const key of Object.keys(marks)) {
+        if (Object.hasOwn(value, key)) this.addMarked((value as Record<string, unknown>)[key], marks[key]);
+      }
     }
   }
 

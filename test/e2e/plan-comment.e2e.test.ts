@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ACTIONS } from '../../src/actions/registry.js';
 import { GitHubDouble } from '../github-double/server.js';
@@ -570,5 +571,72 @@ describe('bad input gets an error that names the input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a plan trimmed of its format_version', () => {
+  test('is read: the log, the summary and the comment warn that it was read by its structure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trimmed-plan-'));
+    try {
+      const plan = JSON.parse(readFileSync(join(ROOT, LIFECYCLE), 'utf8'));
+      delete plan.format_version;
+      writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+      const result = await run({ 'plan-json': 'plan.json', 'working-directory': dir, label: 'us-east-1' });
+      expect(result.exitCode).toBe(0);
+      expect(result.annotations).toContainEqual({
+        level: 'warning',
+        message: expect.stringMatching(
+          /plan\.json \(from input 'plan-json'\) has no format_version: it was read as a Terraform plan by its resource_changes/,
+        ),
+      });
+      expect(result.summary).toContain('This plan has no `format_version`');
+      expect(comments()[0]!.body).toContain('This plan has no `format_version`');
+      expect(result.outputs['to-add']).toBe('4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the heading', () => {
+  test("without a label, for working-directory '.', reads 'Terraform plan' (no `.`)", async () => {
+    const result = await run({ 'plan-json': LIFECYCLE });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toMatch(/^### ⚠️ Terraform plan$/m);
+    expect(result.summary).not.toContain('Terraform plan for');
+    // the comment's key stays the working directory, as apply-gate looks it up
+    expect(comments()[0]!.body.split('\n')[0]).toMatch(/^<!-- openclaw:plan-comment label=\. fingerprint=/);
+    expect(comments()[0]!.body.split('\n')[1]).toBe('### ⚠️ Terraform plan');
+  });
+
+  test('without a label, names a working-directory other than the root', async () => {
+    const result = await run({ 'plan-json': 'openclaw-tf1.11-lifecycle.json', 'working-directory': PLANS });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(`### ⚠️ Terraform plan for \`${PLANS}\``);
+  });
+});
+
+describe('a GitHub API that cannot be reached', () => {
+  test('fails the step naming the GitHub API, the call and what to check, without a stack trace', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const result = await run({ 'plan-json': LIFECYCLE, label: 'us-east-1' }, { apiUrl });
+    expect(result.exitCode).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    // the first call on a pull_request event: who the token is (GET /user)
+    expect(errors[0]!.message).toMatch(
+      new RegExp(
+        `^The GitHub API at http://127\\.0\\.0\\.1:${port} could not be reached \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\) on GET /user\\. `,
+      ),
+    );
+    expect(errors[0]!.message).toContain('Check GITHUB_API_URL');
+    expect(result.log).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m);
+    // the summary and outputs were written before the comment was tried
+    expect(result.summary).toContain('terraform_data.doomed');
+    expect(result.outputs['to-add']).toBe('4');
   });
 });

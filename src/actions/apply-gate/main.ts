@@ -10,11 +10,11 @@ import { decideApproval } from '../../github/approval.js';
 import { gatherApprovalFacts } from '../../github/approval-facts.js';
 import { renderApprovalReport } from '../../github/approval-report.js';
 import { createGitHubClient, type GitHubClient } from '../../github/client.js';
+import { PLAN_COMMENT_KIND } from '../../github/comments.js';
 import { readRunContext } from '../../github/context.js';
 import { resolvePullRequest } from '../../github/pulls.js';
 import { planFingerprint } from '../../terraform/fingerprint.js';
 import { loadPlan } from '../../terraform/source.js';
-import { COMMENT_KIND } from '../plan-comment/main.js';
 import { parseInputs } from './inputs.js';
 
 export interface ApplyGateDeps {
@@ -44,6 +44,7 @@ export async function run(io: ActionIO, deps: ApplyGateDeps = defaultDeps()): Pr
   let fingerprint: string | undefined;
   if (inputs.plan) {
     const loaded = await loadPlan(inputs.plan, inputs.workingDirectory, deps.runner);
+    for (const warning of loaded.warnings) io.warning(warning);
     fingerprint = planFingerprint(loaded.plan);
     io.setOutput('fingerprint', fingerprint);
     io.info(`Plan to apply (${loaded.origin}): ${fingerprint}`);
@@ -60,7 +61,7 @@ export async function run(io: ActionIO, deps: ApplyGateDeps = defaultDeps()): Pr
               label: inputs.label,
               fingerprint,
               trustedAuthors: inputs.trustedCommentAuthors,
-              kind: COMMENT_KIND,
+              kind: PLAN_COMMENT_KIND,
             },
           }
         : {}),

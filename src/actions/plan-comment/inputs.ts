@@ -10,10 +10,10 @@ import {
   readGithubToken,
   type InputReader,
 } from '../../common/inputs.js';
+import { NO_CHANGES_POLICIES, type NoChangesPolicy } from '../../github/plan-comment.js';
 import { readPlanInput, type PlanInput } from '../../terraform/source.js';
 
 export const MODES = ['upsert', 'recreate', 'off'] as const;
-export const ON_NO_CHANGES = ['comment', 'delete', 'silent'] as const;
 /** `planned`: a plan to review; after an apply, `applied` or `apply-failed` puts that on the label's comment. */
 export const STATUSES = ['planned', 'applied', 'apply-failed'] as const;
 /** GitHub refuses comments longer than 65,536 characters. */
@@ -35,11 +35,14 @@ export const INPUT_DEFAULTS = {
 export interface PlanCommentInputs {
   plan: PlanInput;
   workingDirectory: string;
+  /** The comment's key (in its hidden marker; apply-gate finds it by the same): `label`, else working-directory. */
   label: string;
+  /** What the heading and log name: `label`, else working-directory unless that is the root (`.`). */
+  title: string | undefined;
   githubToken: string;
   pullRequest: number | undefined;
   mode: (typeof MODES)[number];
-  onNoChanges: (typeof ON_NO_CHANGES)[number];
+  onNoChanges: NoChangesPolicy;
   maxLength: number;
   detailsUrl: string | undefined;
   commentAuthor: string | undefined;
@@ -52,6 +55,7 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
   const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
   const label = readString(io, 'label', workingDirectory);
   if (/[\r\n]/.test(label)) throw new InputError('label', label, 'a single line');
+  const title = readOptional(io, 'label') ?? (isRoot(workingDirectory) ? undefined : workingDirectory);
   const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
   const githubToken =
     mode === 'off'
@@ -66,18 +70,24 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
     plan,
     workingDirectory,
     label,
+    title,
     githubToken,
     pullRequest,
     mode,
-    onNoChanges: readEnum(io, 'on-no-changes', ON_NO_CHANGES, 'comment'),
+    onNoChanges: readEnum(io, 'on-no-changes', NO_CHANGES_POLICIES, INPUT_DEFAULTS['on-no-changes']),
     maxLength: readInteger(io, 'max-length', {
       min: MIN_LENGTH,
       max: GITHUB_COMMENT_LIMIT,
-      fallback: 65000,
+      fallback: Number(INPUT_DEFAULTS['max-length']),
     })!,
     detailsUrl: readUrl(io, 'details-url'),
     commentAuthor: readOptional(io, 'comment-author'),
     jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
     status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status),
   };
+}
+
+/** The workspace root: `.`, `./` or an empty path. */
+function isRoot(directory: string): boolean {
+  return /^\.?\/?$/.test(directory);
 }

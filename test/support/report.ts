@@ -1,9 +1,9 @@
 /** Test support: the whole plan-comment pipeline of src/terraform, from plan JSON to rendered markdown. */
-import { buildPlanModel, type PlanModel } from '../changes.js';
-import { planFingerprint } from '../fingerprint.js';
-import type { RawPlan } from '../plan.js';
-import { renderPlanReport, type RenderedReport, type ReportBudget } from '../render.js';
-import { collectSensitiveValues, type SensitiveValues } from '../sensitive.js';
+import { buildPlanModel, type PlanModel } from '../../src/terraform/model.js';
+import { planFingerprint } from '../../src/terraform/fingerprint.js';
+import type { RawPlan } from '../../src/terraform/plan.js';
+import { renderPlanReport, type RenderedReport, type ReportBudget } from '../../src/terraform/render.js';
+import { collectSensitiveValues, type SensitiveValues } from '../../src/terraform/sensitive.js';
 
 /** The hidden marker as src/github formats it (kept literal here: the test must not depend on that module). */
 export const MARKER = '<!-- openclaw:plan-comment label=us-east-1 fingerprint=sha256:0000 -->';
