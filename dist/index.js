@@ -66823,7 +66823,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 5848:
+/***/ 4363:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66838,11 +66838,79 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
 var errors = __nccwpck_require__(1777);
+;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
+/** Durations as people write them in workflow inputs: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */ const UNITS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */ function parseDuration(text) {
+    const t = text.trim();
+    if (isBareNumber(t)) return undefined;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let matched = 0;
+    let m;
+    while((m = re.exec(t)) !== null){
+        total += Number(m[1]) * UNITS[m[2]];
+        matched = re.lastIndex;
+    }
+    if (matched === 0 || matched !== t.length) return undefined;
+    return Math.round(total);
+}
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
+    return /^\d+(\.\d+)?$/.test(text.trim());
+}
+/**
+ * What an input error says a duration must look like, with examples and the range allowed (` of at least 1s`,
+ * ` from 10ms to 10m`, or nothing); names the bare-number rule when that was the mistake.
+ */ function durationExpectation(text, examples = '30s, 10m or 1m30s', range = '') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h)${range}, such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}${range}`;
+}
+/** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
+    if (ms < 1000) return `${Math.round(ms)}ms`;
+    const s = ms / 1000;
+    if (s < 60) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+    const m = Math.floor(s / 60);
+    const rest = Math.round(s - m * 60);
+    if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
+    const h = Math.floor(m / 60);
+    return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+}
+/** `10%` → 0.1, `0.1` → 0.1; undefined when not a number. */ function parsePercent(text) {
+    const t = text.trim();
+    const m = /^([+-]?\d+(?:\.\d+)?)\s*%$/.exec(t);
+    if (m) return Number(m[1]) / 100;
+    if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+/**
+ * The suite's one reader of action inputs (actions/cache's `getInputAsArray/Int/Bool` is the model): strings,
+ * required inputs, lists, enums, booleans, whole and decimal numbers, durations and URLs. Each throws InputError
+ * naming the input, the value and what was expected. A reader given a `fallback` (from the action's
+ * INPUT_DEFAULTS table, which test/repo/metadata.test.ts keeps equal to action.yml) returns a value, never
+ * undefined; without one, an empty input is undefined.
+ */ 
+
 function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
+}
+function readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+/** An input the action cannot run without; `expected` says what it holds, with an example. */ function readRequired(io, name, expected) {
+    const value = io.getInput(name);
+    if (value === '') throw new errors/* InputError */.dz(name, undefined, expected);
+    return value;
 }
 /**
  * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
@@ -66854,9 +66922,11 @@ function readString(io, name, fallback = '') {
     });
     return token;
 }
-function readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
+/** Entries of a list written one a line or separated by commas (or spaces); empty entries are dropped. */ function splitList(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** A list input (see splitList); `fallback` is the list as action.yml's default writes it. */ function readList(io, name, fallback = '') {
+    return splitList(readString(io, name, fallback));
 }
 function readEnum(io, name, allowed, fallback) {
     const value = io.getInput(name);
@@ -66865,35 +66935,75 @@ function readEnum(io, name, allowed, fallback) {
     if (!match) throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
     return match;
 }
-function readBoolean(io, name, fallback) {
+const TRUE = /^(true|yes|on|1)$/i;
+const FALSE = /^(false|no|off|0)$/i;
+/** `fallback` may be the default as action.yml writes it (`'true'`, `'false'`). */ function readBoolean(io, name, fallback) {
     const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new errors/* InputError */.dz(name, value, 'true or false');
+    if (value === '') return typeof fallback === 'boolean' ? fallback : defaultOf(name, fallback, parseBoolean);
+    const parsed = parseBoolean(value);
+    if (parsed === undefined) throw new errors/* InputError */.dz(name, value, 'true or false');
+    return parsed;
 }
-function readInteger(io, name, options) {
+function parseBoolean(text) {
+    return TRUE.test(text) ? true : FALSE.test(text) ? false : undefined;
+}
+function readInteger(io, name, options = {}) {
     const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
+    if (value === '') {
+        const { fallback } = options;
+        return typeof fallback === 'string' ? defaultOf(name, fallback, (t)=>parseInteger(t, options)) : fallback;
     }
+    const n = parseInteger(value, options);
+    if (n === undefined) throw new errors/* InputError */.dz(name, value, integerExpectation(options));
     return n;
 }
-function readUrl(io, name) {
+function parseInteger(text, { min, max }) {
+    if (!/^[+]?\d+$/.test(text)) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || min !== undefined && n < min || max !== undefined && n > max) return undefined;
+    return n;
+}
+function integerExpectation({ min, max }) {
+    return min !== undefined && max !== undefined ? `a whole number from ${min} to ${max}` : min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
+}
+/** A decimal number within [min, max]; `fallback` is the default as action.yml writes it. */ function readNumber(io, name, options) {
+    const text = readString(io, name, options.fallback);
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < options.min || n > options.max) throw new errors/* InputError */.dz(name, text, options.expected);
+    return n;
+}
+function readDuration(io, name, options = {}) {
+    const text = readString(io, name, options.fallback);
+    if (text === '') return undefined;
+    const ms = parseDuration(text);
+    const { min = 0, max = Infinity } = options;
+    if (ms === undefined || ms < min || ms > max) throw new errors/* InputError */.dz(name, text, durationExpectation(text, options.examples, durationRange(min, max)));
+    return ms;
+}
+function durationRange(min, max) {
+    if (max !== Infinity) return ` from ${formatDuration(min)} to ${formatDuration(max)}`;
+    return min > 0 ? ` of at least ${formatDuration(min)}` : '';
+}
+/** An absolute http(s) URL, normalised; undefined when the input is empty. */ function readUrl(io, name) {
     const value = io.getInput(name);
     if (value === '') return undefined;
+    const url = parseHttpUrl(value);
+    if (!url) throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+    return url;
+}
+/** `text` as a normalised absolute http(s) URL, or undefined when it is not one. */ function parseHttpUrl(text) {
     let url;
     try {
-        url = new URL(value);
+        url = new URL(text);
     } catch  {
-        throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+        return undefined;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
-    return url.toString();
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+/** A default from the action's table that its own reader refuses is a bug in the action, not a bad input. */ function defaultOf(name, text, parse) {
+    const value = parse(text);
+    if (value === undefined) throw new Error(`the default of input '${name}' (${JSON.stringify(text)}) is not valid`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/github/codeowners.js
@@ -67527,20 +67637,20 @@ async function loadPlan(input, workingDirectory, runner) {
     'trusted-comment-authors': 'github-actions[bot]',
     'fail-on-deny': 'true'
 };
-/** Entries separated by newlines, commas or spaces. */ function readList(io, name, fallback = '') {
+/** Entries separated by newlines, commas or spaces. */ function inputs_readList(io, name, fallback = '') {
     return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
 }
 function parseInputs(io) {
     const githubToken = readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
     const pullRequestText = readOptional(io, 'pull-request');
-    const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
+    const requiredReviewers = inputs_readList(io, 'required-reviewers').map((entry)=>{
         const parsed = parseReviewerRequirement(entry);
         if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
         return parsed;
     });
     const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
-    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
+    const trustedCommentAuthors = inputs_readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
     if (trustedCommentAuthors.length === 0) {
         throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
     }
@@ -73906,55 +74016,6 @@ async function run(io, deps = defaultDeps()) {
     io.warning(message);
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
-/** Durations as people write them in workflow inputs: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */ const UNITS = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000
-};
-/**
- * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
- * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
- * caller to say so with an example.
- */ function parseDuration(text) {
-    const t = text.trim();
-    if (isBareNumber(t)) return undefined;
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-    let total = 0;
-    let matched = 0;
-    let m;
-    while((m = re.exec(t)) !== null){
-        total += Number(m[1]) * UNITS[m[2]];
-        matched = re.lastIndex;
-    }
-    if (matched === 0 || matched !== t.length) return undefined;
-    return Math.round(total);
-}
-/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
-    return /^\d+(\.\d+)?$/.test(text.trim());
-}
-/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */ function durationExpectation(text, examples = '30s, 10m or 1m30s') {
-    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}`;
-}
-/** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
-    if (ms < 1000) return `${Math.round(ms)}ms`;
-    const s = ms / 1000;
-    if (s < 60) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    const rest = Math.round(s - m * 60);
-    if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
-    const h = Math.floor(m / 60);
-    return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
-}
-/** `10%` → 0.1, `0.1` → 0.1; undefined when not a number. */ function parsePercent(text) {
-    const t = text.trim();
-    const m = /^([+-]?\d+(?:\.\d+)?)\s*%$/.exec(t);
-    if (m) return Number(m[1]) / 100;
-    if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/headers.js
 /** Request headers given as an action input (auth headers for a metrics server or a health endpoint). */ 
 /** `Name: value` lines (or a JSON object) into headers; values are secrets, so errors never show them. */ function parseHeaderLines(text, input = 'headers') {
@@ -73994,6 +74055,21 @@ async function run(io, deps = defaultDeps()) {
         headers[name] = line.slice(colon + 1).trim();
     }
     return headers;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/display.js
+/** Numbers and values as the canary's log lines, notes and summary show them. */ /** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */ function formatValue(x, unit) {
+    if (!Number.isFinite(x) || unit === undefined) return formatNumber(x);
+    if (unit === 's') {
+        if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
+        return `${Number(x.toPrecision(4))} s`;
+    }
+    return `${formatNumber(x)} ${unit}`;
+}
+/** A number with four significant digits, tiny ones in exponent form: `0.0123`, `1.2e-4`. */ function formatNumber(x) {
+    if (!Number.isFinite(x)) return String(x);
+    if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
+    return Number(x.toPrecision(4)).toString();
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/distributions.js
@@ -74567,6 +74643,7 @@ function addCounts(a, b) {
 
 
 
+
 const ZERO = {
     events: 0,
     total: 0
@@ -74766,23 +74843,10 @@ function valueMean(looks) {
     };
 }
 function limitBreach(metric, canaryValue) {
-    const f = (x)=>metric.kind === 'ratio' ? format(x) : formatValue(x, metric.unit);
+    const f = (x)=>metric.kind === 'ratio' ? formatNumber(x) : formatValue(x, metric.unit);
     if (metric.max !== undefined && canaryValue > metric.max) return `canary ${f(canaryValue)} is above the limit ${f(metric.max)}`;
     if (metric.min !== undefined && canaryValue < metric.min) return `canary ${f(canaryValue)} is below the limit ${f(metric.min)}`;
     return undefined;
-}
-/** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */ function formatValue(x, unit) {
-    if (!Number.isFinite(x) || unit === undefined) return format(x);
-    if (unit === 's') {
-        if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
-        return `${Number(x.toPrecision(4))} s`;
-    }
-    return `${format(x)} ${unit}`;
-}
-function format(x) {
-    if (!Number.isFinite(x)) return String(x);
-    if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
-    return Number(x.toPrecision(4)).toString();
 }
 /** A look whose harm test did not reach its boundary: no evidence of harm yet, which is not a pass. */ function notSignificant(statistic, boundary) {
     return `not significant: z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)} (no harm shown yet; promotion is judged at the end)`;
@@ -75000,9 +75064,7 @@ function judgeQuantileFinal(metric, looks, plan) {
         status: 'inconclusive',
         effect,
         upperBound,
-        ...needed ? {
-            needed
-        } : {},
+        needed,
         note: `${what}, but a share of requests slower than ${formatValue(reading.bound, metric.unit)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})${needed ? `; ${describeNeeded(needed)}` : ''}`
     };
 }
@@ -75131,9 +75193,7 @@ const sequentialJudge = {
         if (failed) return {
             status: 'fail',
             note: failed.note,
-            ...failed.effect !== undefined ? {
-                effect: failed.effect
-            } : {}
+            effect: failed.effect
         };
         const theta = 1 + metric.allowedIncrease;
         if (metric.kind === 'ratio') {
@@ -75174,9 +75234,7 @@ const sequentialJudge = {
                 status: 'inconclusive',
                 effect,
                 upperBound,
-                ...needed ? {
-                    needed
-                } : {},
+                needed,
                 note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}, not shown within the allowed rate: the canary may be up to ${points(upperBound)} above it (tolerance ${points(limit)}); ${needed ? describeNeeded(needed) : 'more traffic or a longer run would decide'}`
             };
         }
@@ -75211,9 +75269,7 @@ const sequentialJudge = {
             status: 'inconclusive',
             effect,
             upperBound,
-            ...needed ? {
-                needed
-            } : {},
+            needed,
             note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})${needed ? `; ${describeNeeded(needed)}` : ''}`
         };
     }
@@ -75236,7 +75292,7 @@ const sequentialJudge = {
         } : {
             status: 'pass',
             canary: value,
-            note: `canary ${format(value)} within the limit`
+            note: `canary ${formatNumber(value)} within the limit`
         };
     },
     judgeFinal (_metric, _looks, verdicts) {
@@ -75356,8 +75412,11 @@ var yaml_dist = __nccwpck_require__(7207);
 const PRESETS = {
     'http-error-rate': {
         judgement: RATIO_JUDGEMENT,
-        failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
-        total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
+        queries: {
+            kind: 'ratio',
+            failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
+            total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))'
+        },
         scrape: {
             kind: 'ratio',
             failures: 'http_requests_total{code=~"5.."}',
@@ -75369,7 +75428,10 @@ const PRESETS = {
             ...quantileJudgement(0.99),
             unit: 's'
         },
-        histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
+        queries: {
+            kind: 'quantile',
+            histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))'
+        },
         scrape: {
             kind: 'quantile',
             histogram: 'http_request_duration_seconds',
@@ -75532,18 +75594,7 @@ function fromPreset(presetName, raw, input, where) {
     for (const key of Object.keys(raw)){
         if (/query|failures|success|total|histogram/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
     }
-    const queries = preset.histogram ? {
-        canaryHistogram: preset.histogram,
-        baselineHistogram: preset.histogram
-    } : preset.query ? {
-        canaryQuery: preset.query,
-        baselineQuery: preset.query
-    } : {
-        canaryFailures: preset.failures,
-        baselineFailures: preset.failures,
-        canaryTotal: preset.total,
-        baselineTotal: preset.total
-    };
+    const queries = presetQueries(preset.queries);
     return {
         name: str(raw, 'name', input, where) ?? presetName,
         ...preset.judgement,
@@ -75551,6 +75602,30 @@ function fromPreset(presetName, raw, input, where) {
         queries,
         scrape: preset.scrape
     };
+}
+/** A preset's queries, the same for both arms. */ function presetQueries(preset) {
+    switch(preset.kind){
+        case 'ratio':
+            return {
+                kind: 'ratio',
+                canaryFailures: preset.failures,
+                baselineFailures: preset.failures,
+                canaryTotal: preset.total,
+                baselineTotal: preset.total
+            };
+        case 'quantile':
+            return {
+                kind: 'quantile',
+                canaryHistogram: preset.histogram,
+                baselineHistogram: preset.histogram
+            };
+        case 'value':
+            return {
+                kind: 'value',
+                canaryQuery: preset.query,
+                baselineQuery: preset.query
+            };
+    }
 }
 function fromDefinition(raw, input, where) {
     const name = str(raw, 'name', input, where);
@@ -75578,11 +75653,10 @@ function fromDefinition(raw, input, where) {
             name,
             ...quantileJudgement(quantile),
             // a histogram named in seconds, as Prometheus's conventions have it, is a latency
-            .../_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? {
-                unit: 's'
-            } : {},
+            unit: /_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? 's' : undefined,
             ...judgementOverrides(raw, input, at),
             queries: {
+                kind: 'quantile',
                 canaryHistogram,
                 baselineHistogram
             }
@@ -75595,13 +75669,12 @@ function fromDefinition(raw, input, where) {
         if (!canaryTotal || !baselineTotal) fail(input, at, 'total (or canary-total and baseline-total) for a ratio metric', name);
         if (!(canaryFailures || canarySuccess) || !(baselineFailures || baselineSuccess)) fail(input, at, 'failures or success for both arms of a ratio metric', name);
         const queries = {
+            kind: 'ratio',
+            canaryFailures: canaryFailures ?? `(${canaryTotal}) - (${canarySuccess})`,
+            baselineFailures: baselineFailures ?? `(${baselineTotal}) - (${baselineSuccess})`,
             canaryTotal,
             baselineTotal
         };
-        if (canaryFailures) queries.canaryFailures = canaryFailures;
-        else queries.canaryFailures = `(${canaryTotal}) - (${canarySuccess})`;
-        if (baselineFailures) queries.baselineFailures = baselineFailures;
-        else queries.baselineFailures = `(${baselineTotal}) - (${baselineSuccess})`;
         return {
             name,
             ...RATIO_JUDGEMENT,
@@ -75620,6 +75693,7 @@ function fromDefinition(raw, input, where) {
         weight: 1,
         ...judgementOverrides(raw, input, at),
         queries: {
+            kind: 'value',
             canaryQuery,
             baselineQuery
         }
@@ -75631,7 +75705,7 @@ function fromDefinition(raw, input, where) {
 
 // EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2485);
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/cloudwatch.js
 /**
  * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
  * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
@@ -75668,24 +75742,23 @@ class CloudWatchCollector {
         this.selectors = selectors;
         metrics.forEach((metric, m)=>{
             const q = metric.queries;
-            const add = (arm, part, template)=>{
-                if (template) this.planned.push({
+            const add = (arm, part, template)=>this.planned.push({
                     id: `m${m}_${arm}_${part}`,
                     metric,
                     arm,
                     part,
                     template
                 });
-            };
-            if (metric.kind === 'ratio') {
+            if (q.kind === 'ratio') {
                 add('canary', 'failures', q.canaryFailures);
                 add('canary', 'total', q.canaryTotal);
                 add('baseline', 'failures', q.baselineFailures);
                 add('baseline', 'total', q.baselineTotal);
-            } else {
+            } else if (q.kind === 'value') {
                 add('canary', 'value', q.canaryQuery);
                 add('baseline', 'value', q.baselineQuery);
             }
+        // (a quantile metric has no CloudWatch query: the action refuses it with provider cloudwatch)
         });
     }
     static create(region, timeoutMs, metrics, selectors) {
@@ -76055,23 +76128,21 @@ const PROVIDERS = [
     'cloudwatch',
     'scrape'
 ];
-function duration(io, name, fallback, minMs) {
-    const text = readString(io, name, fallback);
-    const ms = parseDuration(text);
-    if (ms === undefined || ms < minMs) {
-        throw new errors/* InputError */.dz(name, text, `${durationExpectation(text)}${minMs > 0 ? ` of at least ${minMs}ms` : ''}`);
-    }
-    return ms;
-}
-function number(io, name, fallback, min, max, expected) {
-    const text = readString(io, name, fallback);
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new errors/* InputError */.dz(name, text, expected);
-    return n;
-}
-function list(text) {
-    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
+/** What a metric with no data counts as (`no-data`). */ const NO_DATA_POLICIES = [
+    'inconclusive',
+    'fail'
+];
+/** Decisions `fail-on` may list (error always fails the step). */ const FAIL_ON_DECISIONS = [
+    'rollback',
+    'inconclusive',
+    'promote',
+    'error'
+];
+const SIGV4_MODES = [
+    'auto',
+    'true',
+    'false'
+];
 function inputs_parseInputs(io) {
     const provider = readEnum(io, 'provider', PROVIDERS, inputs_INPUT_DEFAULTS.provider);
     const judge = readString(io, 'judge', inputs_INPUT_DEFAULTS.judge);
@@ -76092,22 +76163,24 @@ function inputs_parseInputs(io) {
         const unlimited = metrics.filter((m)=>m.max === undefined && m.min === undefined).map((m)=>m.name);
         if (unlimited.length) throw new errors/* InputError */.dz('metrics', unlimited.join(', '), 'a max or min on every metric: the threshold judge compares each interval with them');
     }
-    const intervalMs = duration(io, 'interval', inputs_INPUT_DEFAULTS.interval, 1000);
+    const intervalMs = readDuration(io, 'interval', {
+        fallback: inputs_INPUT_DEFAULTS.interval,
+        min: 1000
+    });
     const durationText = readOptional(io, 'duration');
     const iterationsText = readOptional(io, 'iterations');
     if (durationText && iterationsText) throw new errors/* InputError */.dz('iterations', iterationsText, "nothing when 'duration' is set: give one of duration and iterations");
-    let looks;
-    if (iterationsText) looks = readInteger(io, 'iterations', {
+    let looks = readInteger(io, 'iterations', {
         min: 1,
         max: MAX_LOOKS
     });
-    else if (durationText) {
-        const total = parseDuration(durationText);
-        if (total === undefined) throw new errors/* InputError */.dz('duration', durationText, durationExpectation(durationText, '10m or 1h'));
+    if (looks === undefined) {
+        const total = readDuration(io, 'duration', {
+            examples: '10m or 1h'
+        });
+        if (total === undefined) throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
         if (total < intervalMs || total / intervalMs >= MAX_LOOKS + 1) throw new errors/* InputError */.dz('duration', durationText, `from one interval to ${MAX_LOOKS} intervals (${formatDuration(intervalMs)} to ${formatDuration(MAX_LOOKS * intervalMs)} with interval ${formatDuration(intervalMs)}), as for iterations`);
         looks = Math.floor(total / intervalMs);
-    } else {
-        throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
     }
     const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
     const selectors = {
@@ -76115,12 +76188,17 @@ function inputs_parseInputs(io) {
         baseline: readString(io, 'baseline-selector')
     };
     const targets = {
-        canary: list(readString(io, 'canary-targets')),
-        baseline: list(readString(io, 'baseline-targets'))
+        canary: readList(io, 'canary-targets'),
+        baseline: readList(io, 'baseline-targets')
     };
-    const usesSelector = metrics.some((m)=>Object.values(m.queries).some((q)=>/\{\{\s*selector\s*\}\}/.test(q ?? '')));
+    const usesSelector = metrics.some((m)=>Object.entries(m.queries).some(([key, q])=>key !== 'kind' && /\{\{\s*selector\s*\}\}/.test(q)));
     const inputs = {
         provider,
+        source: {
+            provider: 'scrape',
+            targets,
+            headers
+        },
         headers,
         selectors,
         targets,
@@ -76128,36 +76206,55 @@ function inputs_parseInputs(io) {
         judge,
         intervalMs,
         looks,
-        initialDelayMs: duration(io, 'initial-delay', inputs_INPUT_DEFAULTS['initial-delay'], 0),
-        confidence: number(io, 'confidence', inputs_INPUT_DEFAULTS.confidence, 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.99'),
-        promoteConfidence: number(io, 'promote-confidence', inputs_INPUT_DEFAULTS['promote-confidence'], 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.9'),
+        initialDelayMs: readDuration(io, 'initial-delay', {
+            fallback: inputs_INPUT_DEFAULTS['initial-delay']
+        }),
+        confidence: readNumber(io, 'confidence', {
+            fallback: inputs_INPUT_DEFAULTS.confidence,
+            min: 0.5,
+            max: 0.9999,
+            expected: 'a number between 0.5 and 0.9999, e.g. 0.99'
+        }),
+        promoteConfidence: readNumber(io, 'promote-confidence', {
+            fallback: inputs_INPUT_DEFAULTS['promote-confidence'],
+            min: 0.5,
+            max: 0.9999,
+            expected: 'a number between 0.5 and 0.9999, e.g. 0.9'
+        }),
         minRequests: readInteger(io, 'min-requests', {
             min: 0,
-            fallback: Number(inputs_INPUT_DEFAULTS['min-requests'])
+            fallback: inputs_INPUT_DEFAULTS['min-requests']
         }),
-        passScore: number(io, 'pass-score', inputs_INPUT_DEFAULTS['pass-score'], 0, 100, 'a score from 0 to 100'),
-        marginalScore: number(io, 'marginal-score', inputs_INPUT_DEFAULTS['marginal-score'], 0, 100, 'a score from 0 to 100'),
-        noData: readEnum(io, 'no-data', [
-            'inconclusive',
-            'fail'
-        ], 'inconclusive'),
-        failOn: list(readString(io, 'fail-on', inputs_INPUT_DEFAULTS['fail-on'])).map((d)=>{
-            if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote' && d !== 'error') throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)');
-            return d;
+        passScore: readNumber(io, 'pass-score', {
+            fallback: inputs_INPUT_DEFAULTS['pass-score'],
+            min: 0,
+            max: 100,
+            expected: 'a score from 0 to 100'
         }),
-        dryRun: readBoolean(io, 'dry-run', false),
-        timeoutMs: duration(io, 'timeout', inputs_INPUT_DEFAULTS.timeout, 100)
+        marginalScore: readNumber(io, 'marginal-score', {
+            fallback: inputs_INPUT_DEFAULTS['marginal-score'],
+            min: 0,
+            max: 100,
+            expected: 'a score from 0 to 100'
+        }),
+        noData: readEnum(io, 'no-data', NO_DATA_POLICIES, inputs_INPUT_DEFAULTS['no-data']),
+        failOn: readList(io, 'fail-on', inputs_INPUT_DEFAULTS['fail-on']).map((d)=>{
+            const decision = FAIL_ON_DECISIONS.find((allowed)=>allowed === d);
+            if (!decision) throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)');
+            return decision;
+        }),
+        dryRun: readBoolean(io, 'dry-run', inputs_INPUT_DEFAULTS['dry-run']),
+        timeoutMs: readDuration(io, 'timeout', {
+            fallback: inputs_INPUT_DEFAULTS.timeout,
+            min: 100
+        })
     };
     if (inputs.marginalScore > inputs.passScore) throw new errors/* InputError */.dz('marginal-score', String(inputs.marginalScore), `a score no higher than pass-score (${inputs.passScore})`);
     if (provider === 'prometheus') {
         const url = readUrl(io, 'prometheus-url');
         if (!url) throw new errors/* InputError */.dz('prometheus-url', undefined, 'the URL of the Prometheus server (provider: prometheus)');
         inputs.prometheusUrl = url;
-        const sigv4 = readEnum(io, 'aws-sigv4', [
-            'auto',
-            'true',
-            'false'
-        ], 'auto');
+        const sigv4 = readEnum(io, 'aws-sigv4', SIGV4_MODES, inputs_INPUT_DEFAULTS['aws-sigv4']);
         const fromHost = ampRegion(url);
         if (sigv4 === 'true' || sigv4 === 'auto' && fromHost) {
             const region = readOptional(io, 'aws-region') ?? fromHost ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
@@ -76167,11 +76264,21 @@ function inputs_parseInputs(io) {
                 service: 'aps'
             };
         }
+        inputs.source = {
+            provider: 'prometheus',
+            url,
+            headers,
+            sigv4: inputs.sigv4
+        };
     }
     if (provider === 'cloudwatch') {
         const region = readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
         if (!region) throw new errors/* InputError */.dz('aws-region', undefined, 'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)');
         inputs.awsRegion = region;
+        inputs.source = {
+            provider: 'cloudwatch',
+            region
+        };
         if (!metricsText.trim()) {
             throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
         }
@@ -76180,7 +76287,7 @@ function inputs_parseInputs(io) {
         }
         const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
         if (quantiles.length) {
-            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), 'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)');
+            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), "value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a SEARCH expression and a percentile statistic, e.g. SEARCH('{AWS/ApplicationELB,TargetGroup} MetricName=\"TargetResponseTime\" {{selector}}', 'p99') (Metrics Insights has no percentiles)");
         }
     }
     if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
@@ -76192,17 +76299,51 @@ function inputs_parseInputs(io) {
             'baseline'
         ]){
             if (targets[arm].length === 0) throw new errors/* InputError */.dz(`${arm}-targets`, undefined, `the /metrics URL(s) of the ${arm} (provider: scrape)`);
-            for (const url of targets[arm]){
-                try {
-                    const u = new URL(url);
-                    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-                } catch  {
-                    throw new errors/* InputError */.dz(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
-                }
-            }
+            for (const url of targets[arm])if (!parseHttpUrl(url)) throw new errors/* InputError */.dz(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
         }
     }
     return inputs;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/common/report-file.js
+/**
+ * The JSON report an action leaves for later steps (its `report` output): one new file per run of a step, in
+ * RUNNER_TEMP (the runner empties it after the job), or the working directory outside a runner. The name says
+ * which action wrote it and for which run, and never repeats: two steps of one job, or two runs of one step in
+ * the same millisecond, each get a file of their own, and an existing file is never overwritten.
+ */ 
+
+
+
+/** At most this many names are tried; each has 48 random bits, so a second try is already unheard of. */ const ATTEMPTS = 5;
+/**
+ * Writes `report` as indented JSON to `<action>-report-<GITHUB_RUN_ID or local>-<epoch ms>-<random>.json` in
+ * `env.RUNNER_TEMP` (created if missing), else in `cwd`, and returns the file's path.
+ */ function writeReportFile(action, report, env = process.env, cwd = process.cwd()) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(action)) throw new Error(`writeReportFile: the action name must be lower-case letters, digits and -, not "${action}"`);
+    const dir = env['RUNNER_TEMP'] || cwd;
+    const text = JSON.stringify(report, null, 2);
+    const run = (env['GITHUB_RUN_ID'] || 'local').replace(/[^\w.-]/g, '_');
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, {
+            recursive: true
+        });
+        for(let attempt = 1;; attempt++){
+            const path = (0,external_node_path_.join)(dir, `${action}-report-${run}-${Date.now()}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+            try {
+                (0,external_node_fs_.writeFileSync)(path, text, {
+                    flag: 'wx'
+                });
+                return path;
+            } catch (error) {
+                if (error.code !== 'EEXIST' || attempt >= ATTEMPTS) throw error;
+            }
+        }
+    } catch (error) {
+        throw new errors/* ActionError */.lZ(`Cannot write the ${action} report in ${dir}: ${error.message ?? String(error)}`, {
+            cause: error
+        });
+    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/prometheus.js
@@ -76402,129 +76543,39 @@ function toUnixSeconds(date) {
     return (date.getTime() / 1000).toFixed(3);
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/exposition.js
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/collector.js
 /**
- * The Prometheus text exposition format (version 0.0.4), and series selectors (`name{label="v", code=~"5.."}`)
- * to pick samples from it, for the `scrape` provider that reads /metrics directly.
- *
- * Reference: https://prometheus.io/docs/instrumenting/exposition_formats/
- */ 
-function unescapeLabel(value) {
-    return value.replace(/\\(["\\n])/g, (_, c)=>c === 'n' ? '\n' : c);
-}
-/** Parse exposition text into samples; comments, HELP and TYPE lines are skipped. Throws on a malformed line. */ function parseExposition(text) {
-    const samples = [];
-    const lines = text.split('\n');
-    for(let i = 0; i < lines.length; i++){
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#')) continue;
-        const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
-        if (!nameMatch) throw new Error(`line ${i + 1}: no metric name in ${JSON.stringify(line.slice(0, 80))}`);
-        const name = nameMatch[0];
-        let rest = line.slice(name.length);
-        const labels = {};
-        if (rest.startsWith('{')) {
-            const pairRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
-            let pos = 1;
-            for(;;){
-                while(rest[pos] === ' ')pos++;
-                if (rest[pos] === '}') {
-                    pos++;
-                    break;
-                }
-                pairRe.lastIndex = pos;
-                const m = pairRe.exec(rest);
-                if (!m) throw new Error(`line ${i + 1}: malformed labels in ${JSON.stringify(line.slice(0, 80))}`);
-                labels[m[1]] = unescapeLabel(m[2]);
-                pos = pairRe.lastIndex;
-            }
-            rest = rest.slice(pos);
-        }
-        const fields = rest.trim().split(/\s+/);
-        if (fields.length < 1 || fields[0] === '') throw new Error(`line ${i + 1}: no value in ${JSON.stringify(line.slice(0, 80))}`);
-        samples.push({
-            name,
-            labels,
-            value: parseSampleValue(fields[0])
-        });
-    }
-    return samples;
-}
-/** Parse `name{label="value", other=~"regex"}`; a selector with a syntax error throws with the reason. */ function parseSelector(text) {
-    const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(text);
-    if (!m) throw new Error(`not a series selector (expected name{label="value", ...}): ${text}`);
-    const matchers = [];
-    const body = m[2] ?? '';
-    const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
-    let pos = 0;
-    while(pos < body.length){
-        if (/^\s*$/.test(body.slice(pos))) break;
-        re.lastIndex = pos;
-        const mm = re.exec(body);
-        if (!mm) throw new Error(`malformed label matcher at ${JSON.stringify(body.slice(pos, pos + 40))} in ${text}`);
-        const op = mm[2];
-        const value = unescapeLabel(mm[3]);
-        const matcher = {
-            label: mm[1],
-            op,
-            value
-        };
-        // PromQL regexes are fully anchored
-        if (op === '=~' || op === '!~') matcher.regex = new RegExp(`^(?:${value})$`);
-        matchers.push(matcher);
-        pos = re.lastIndex;
-    }
+ * What the analysis loop asks of a metrics provider: one look's data, collected over a window, with every query
+ * sent and every answer read recorded for the report. The collectors: Prometheus (and Amazon Managed Service for
+ * Prometheus) in prometheus.ts, CloudWatch in cloudwatch.ts, the Prometheus text of /metrics in scrape.ts;
+ * `createCollector` (index.ts) picks one for the action's settings.
+ */ /** A look without data for a metric, and why. */ function noData(window, problem) {
     return {
-        name: m[1],
-        matchers
+        look: window.look,
+        at: window.end.toISOString(),
+        kind: 'none',
+        problem
     };
 }
-function matches(selector, sample, name = selector.name) {
-    if (sample.name !== name) return false;
-    for (const { label, op, value, regex } of selector.matchers){
-        const actual = sample.labels[label] ?? '';
-        if (op === '=' && actual !== value) return false;
-        if (op === '!=' && actual === value) return false;
-        if (op === '=~' && !regex.test(actual)) return false;
-        if (op === '!~' && regex.test(actual)) return false;
-    }
-    return true;
-}
-/** Sum of the samples a selector picks (for counters: the total across label sets). */ function sumOf(samples, selector, name = selector.name) {
-    let sum = 0;
-    for (const s of samples)if (matches(selector, s, name)) sum += s.value;
-    return sum;
-}
-/** Cumulative histogram bucket counts by `le`, summed across the series a selector picks. */ function histogramBuckets(samples, selector) {
-    const buckets = new Map();
-    for (const s of samples){
-        if (!matches(selector, s, `${selector.name}_bucket`)) continue;
-        const le = parseSampleValue(s.labels['le']);
-        if (Number.isNaN(le)) continue;
-        buckets.set(le, (buckets.get(le) ?? 0) + s.value);
-    }
-    return buckets;
-}
-
-
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/collect.js
-/**
- * Collecting one look's data from a metrics provider: the interface the analysis loop uses, and the Prometheus
- * and scrape implementations (CloudWatch lives in providers/cloudwatch.ts).
- *
- * Every query sent and every answer read is recorded for the report. A query result must be one number: an
- * empty result, NaN, or several series (which would have to be guessed between) is no-data with the reason,
- * never a value. A query Prometheus rejects as malformed stops the run (the configuration is wrong); a provider
- * that is down or times out makes the look no-data and is remembered, so the run cannot promote.
- */ 
-
-
-
-
-function labelText(labels) {
+/** Prometheus labels as PromQL writes them: `{job="rating", track="canary"}`. */ function labelText(labels) {
     const entries = Object.entries(labels);
     return entries.length ? `{${entries.map(([k, v])=>`${k}=${JSON.stringify(v)}`).join(', ')}}` : '{}';
 }
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/prometheus.js
+/**
+ * The Prometheus collector (also Amazon Managed Service for Prometheus, whose queries the client signs): instant
+ * queries at the end of each look's window.
+ *
+ * A query result must be one number: an empty result, NaN, or several series (which would have to be guessed
+ * between) is no-data with the reason, never a value. A query Prometheus rejects as malformed stops the run (the
+ * configuration is wrong), as do refused credentials; a provider that is down or times out makes the look
+ * no-data and is remembered, so the run cannot promote.
+ */ 
+
+
+
+
 /** One number from an instant query's answer, or why there is none. */ function readSingleValue(response) {
     const { result, warnings } = response;
     switch(result.resultType){
@@ -76685,7 +76736,7 @@ class PrometheusCollector {
         };
         await Promise.all(this.metrics.map(async (metric)=>{
             const q = metric.queries;
-            if (metric.kind === 'ratio') {
+            if (q.kind === 'ratio') {
                 const [cf, ct, bf, bt] = await Promise.all([
                     read(metric, 'canary', 'failures', q.canaryFailures),
                     read(metric, 'canary', 'total', q.canaryTotal),
@@ -76699,12 +76750,12 @@ class PrometheusCollector {
                     failures: bf,
                     total: bt
                 }));
-            } else if (metric.kind === 'quantile') {
+            } else if (q.kind === 'quantile') {
                 const [c, b] = await Promise.all([
                     readHistogram(metric, 'canary', q.canaryHistogram),
                     readHistogram(metric, 'baseline', q.baselineHistogram)
                 ]);
-                data.set(metric.name, typeof c === 'string' ? none(window, `canary: ${c}`) : typeof b === 'string' ? none(window, `baseline: ${b}`) : {
+                data.set(metric.name, typeof c === 'string' ? noData(window, `canary: ${c}`) : typeof b === 'string' ? noData(window, `baseline: ${b}`) : {
                     look: window.look,
                     at,
                     kind: 'histogram',
@@ -76729,14 +76780,6 @@ class PrometheusCollector {
         };
     }
 }
-function none(window, problem) {
-    return {
-        look: window.look,
-        at: window.end.toISOString(),
-        kind: 'none',
-        problem
-    };
-}
 /** Counts from failure and total readings. A missing failure series with traffic means no failures. */ function toRatioLook(window, canary, baseline) {
     const counts = (arm, r)=>{
         if (!('value' in r.total)) return `${arm} total: ${r.total.problem}`;
@@ -76754,8 +76797,8 @@ function none(window, problem) {
     };
     const c = counts('canary', canary);
     const b = counts('baseline', baseline);
-    if (typeof c === 'string') return none(window, c);
-    if (typeof b === 'string') return none(window, b);
+    if (typeof c === 'string') return noData(window, c);
+    if (typeof b === 'string') return noData(window, b);
     return {
         look: window.look,
         at: window.end.toISOString(),
@@ -76765,8 +76808,8 @@ function none(window, problem) {
     };
 }
 function toValueLook(window, canary, baseline) {
-    if (!('value' in canary)) return none(window, `canary: ${canary.problem}`);
-    if (!('value' in baseline)) return none(window, `baseline: ${baseline.problem}`);
+    if (!('value' in canary)) return noData(window, `canary: ${canary.problem}`);
+    if (!('value' in baseline)) return noData(window, `baseline: ${baseline.problem}`);
     return {
         look: window.look,
         at: window.end.toISOString(),
@@ -76775,6 +76818,120 @@ function toValueLook(window, canary, baseline) {
         baseline: baseline.value
     };
 }
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/exposition.js
+/**
+ * The Prometheus text exposition format (version 0.0.4), and series selectors (`name{label="v", code=~"5.."}`)
+ * to pick samples from it, for the `scrape` provider that reads /metrics directly.
+ *
+ * Reference: https://prometheus.io/docs/instrumenting/exposition_formats/
+ */ 
+function unescapeLabel(value) {
+    return value.replace(/\\(["\\n])/g, (_, c)=>c === 'n' ? '\n' : c);
+}
+/** Parse exposition text into samples; comments, HELP and TYPE lines are skipped. Throws on a malformed line. */ function parseExposition(text) {
+    const samples = [];
+    const lines = text.split('\n');
+    for(let i = 0; i < lines.length; i++){
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#')) continue;
+        const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
+        if (!nameMatch) throw new Error(`line ${i + 1}: no metric name in ${JSON.stringify(line.slice(0, 80))}`);
+        const name = nameMatch[0];
+        let rest = line.slice(name.length);
+        const labels = {};
+        if (rest.startsWith('{')) {
+            const pairRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
+            let pos = 1;
+            for(;;){
+                while(rest[pos] === ' ')pos++;
+                if (rest[pos] === '}') {
+                    pos++;
+                    break;
+                }
+                pairRe.lastIndex = pos;
+                const m = pairRe.exec(rest);
+                if (!m) throw new Error(`line ${i + 1}: malformed labels in ${JSON.stringify(line.slice(0, 80))}`);
+                labels[m[1]] = unescapeLabel(m[2]);
+                pos = pairRe.lastIndex;
+            }
+            rest = rest.slice(pos);
+        }
+        const fields = rest.trim().split(/\s+/);
+        if (fields.length < 1 || fields[0] === '') throw new Error(`line ${i + 1}: no value in ${JSON.stringify(line.slice(0, 80))}`);
+        samples.push({
+            name,
+            labels,
+            value: parseSampleValue(fields[0])
+        });
+    }
+    return samples;
+}
+/** Parse `name{label="value", other=~"regex"}`; a selector with a syntax error throws with the reason. */ function parseSelector(text) {
+    const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(text);
+    if (!m) throw new Error(`not a series selector (expected name{label="value", ...}): ${text}`);
+    const matchers = [];
+    const body = m[2] ?? '';
+    const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
+    let pos = 0;
+    while(pos < body.length){
+        if (/^\s*$/.test(body.slice(pos))) break;
+        re.lastIndex = pos;
+        const mm = re.exec(body);
+        if (!mm) throw new Error(`malformed label matcher at ${JSON.stringify(body.slice(pos, pos + 40))} in ${text}`);
+        const op = mm[2];
+        const value = unescapeLabel(mm[3]);
+        const matcher = {
+            label: mm[1],
+            op,
+            value
+        };
+        // PromQL regexes are fully anchored
+        if (op === '=~' || op === '!~') matcher.regex = new RegExp(`^(?:${value})$`);
+        matchers.push(matcher);
+        pos = re.lastIndex;
+    }
+    return {
+        name: m[1],
+        matchers
+    };
+}
+function matches(selector, sample, name = selector.name) {
+    if (sample.name !== name) return false;
+    for (const { label, op, value, regex } of selector.matchers){
+        const actual = sample.labels[label] ?? '';
+        if (op === '=' && actual !== value) return false;
+        if (op === '!=' && actual === value) return false;
+        if (op === '=~' && !regex.test(actual)) return false;
+        if (op === '!~' && regex.test(actual)) return false;
+    }
+    return true;
+}
+/** Sum of the samples a selector picks (for counters: the total across label sets). */ function sumOf(samples, selector, name = selector.name) {
+    let sum = 0;
+    for (const s of samples)if (matches(selector, s, name)) sum += s.value;
+    return sum;
+}
+/** Cumulative histogram bucket counts by `le`, summed across the series a selector picks. */ function histogramBuckets(samples, selector) {
+    const buckets = new Map();
+    for (const s of samples){
+        if (!matches(selector, s, `${selector.name}_bucket`)) continue;
+        const le = parseSampleValue(s.labels['le']);
+        if (Number.isNaN(le)) continue;
+        buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+    }
+    return buckets;
+}
+
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/scrape.js
+/**
+ * The scrape collector: reads the exposition text of the canary's and the baseline's targets directly, for teams
+ * and demos without a Prometheus server.
+ */ 
+
+
+
 /** How a metric is computed from scraped text: its preset recipe, or its queries read as series selectors. */ function scrapeRecipe(metric) {
     const where = `metric ${metric.name}`;
     try {
@@ -76791,7 +76948,7 @@ function toValueLook(window, canary, baseline) {
             };
         }
         const q = metric.queries;
-        if (metric.kind === 'ratio') {
+        if (q.kind === 'ratio') {
             if (q.canaryFailures !== q.baselineFailures || q.canaryTotal !== q.baselineTotal) {
                 throw new Error('with the scrape provider, canary and baseline are told apart by their targets: give failures and total once');
             }
@@ -76801,6 +76958,7 @@ function toValueLook(window, canary, baseline) {
                 total: parseSelector(q.canaryTotal)
             };
         }
+        if (q.kind === 'quantile') throw new Error('with the scrape provider, a quantile metric comes from a preset (http-latency-p99)');
         if (q.canaryQuery !== q.baselineQuery) throw new Error('with the scrape provider, give one query for both arms');
         const hq = /^\s*histogram_quantile\(\s*([0-9.]+)\s*,\s*(.+)\)\s*$/s.exec(q.canaryQuery);
         if (hq) return {
@@ -76927,15 +77085,11 @@ function seriesKey(s) {
                     part,
                     query: describeRecipe(recipe, part),
                     at,
-                    ...value !== undefined ? {
-                        value
-                    } : {},
-                    ...problem ? {
-                        problem
-                    } : {}
+                    value,
+                    problem
                 });
             if (providerProblem) {
-                data.set(metric.name, none(window, providerProblem));
+                data.set(metric.name, noData(window, providerProblem));
                 continue;
             }
             if (recipe.kind === 'ratio') {
@@ -76970,7 +77124,7 @@ function seriesKey(s) {
                     kind: 'histogram',
                     canary: c,
                     baseline: b
-                } : none(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
+                } : noData(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
             } else {
                 const value = (arm)=>{
                     const v = recipe.kind === 'quantile' ? histogramQuantile(recipe.quantile, histogramBuckets(deltas[arm], recipe.histogram)) : sumOf(latest[arm], recipe.selector); // a gauge is read as it is, not as an increase
@@ -76979,7 +77133,7 @@ function seriesKey(s) {
                 };
                 const c = value('canary');
                 const b = value('baseline');
-                data.set(metric.name, Number.isNaN(c) || Number.isNaN(b) ? none(window, `no observations in the interval (${Number.isNaN(c) ? 'canary' : 'baseline'})`) : {
+                data.set(metric.name, Number.isNaN(c) || Number.isNaN(b) ? noData(window, `no observations in the interval (${Number.isNaN(c) ? 'canary' : 'baseline'})`) : {
                     look: window.look,
                     at,
                     kind: 'value',
@@ -77008,12 +77162,38 @@ function describeRecipe(recipe, part) {
     return `sum of ${selectorText(recipe.selector)}`;
 }
 
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/index.js
+/** The collector for the provider the action was given: Prometheus (signed for AMP), CloudWatch or scrape. */ 
+
+
+
+
+function createCollector(settings, metrics, selectors, timeoutMs) {
+    switch(settings.provider){
+        case 'prometheus':
+            {
+                const options = {
+                    url: settings.url,
+                    headers: settings.headers,
+                    timeoutMs
+                };
+                if (settings.sigv4) options.sign = sigV4Signer(settings.sigv4);
+                return new PrometheusCollector(new PrometheusClient(options), metrics, selectors);
+            }
+        case 'scrape':
+            return new ScrapeCollector(metrics, settings.targets, timeoutMs, settings.headers);
+        case 'cloudwatch':
+            return CloudWatchCollector.create(settings.region, timeoutMs, metrics, selectors);
+    }
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/report.js
 /**
  * The canary report: a JSON document with every query, sample and judgement (the `report` output), and the job
  * summary: the decision, a table per metric (canary, baseline, effect, confidence, verdict), the looks, and a
  * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
  */ 
+
 
 
 /** Histogram buckets as a JSON object by `le` (`"+Inf"` for the last): a Map would serialise as {}. */ function jsonLook(look) {
@@ -77042,9 +77222,7 @@ function buildJsonReport(result, settings) {
         looksTaken: result.looksTaken,
         stoppedEarly: result.stoppedEarly,
         providerProblems: result.providerProblems,
-        ...result.needed ? {
-            needed: result.needed
-        } : {},
+        needed: result.needed,
         metrics: result.metrics.map((h)=>({
                 name: h.metric.name,
                 judgement: h.metric,
@@ -77179,6 +77357,28 @@ function renderCanarySummary(result, settings) {
     }
     return lines.join('\n');
 }
+/** The log line of one look: each metric's status, canary and baseline values, and the judge's note. */ function describeLook(event, metrics, judge, plannedLooks) {
+    const parts = [
+        ...event.verdicts
+    ].map(([name, v])=>{
+        const metric = metrics.find((m)=>m.name === name);
+        const show = (x)=>metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
+        const numbers = v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
+        const status = lookStatus(v, judge).replace(/^\S+ /, '');
+        return `${name}: ${status}${numbers} (${v.note})`;
+    });
+    return `interval ${event.look}/${plannedLooks} at ${event.at.toISOString()}: ${parts.join('; ')}`;
+}
+/**
+ * The `more-requests` and `more-intervals` outputs: for a run inconclusive for lack of evidence, the traffic that
+ * would decide (requests: the larger arm's); empty otherwise.
+ */ function trafficOutputs(result) {
+    const { needed } = result;
+    return {
+        moreRequests: needed?.canaryRequests !== undefined ? String(Math.max(needed.canaryRequests, needed.baselineRequests ?? 0)) : '',
+        moreIntervals: needed ? String(needed.intervals) : ''
+    };
+}
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
 /** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
@@ -77260,8 +77460,10 @@ function decide(outcomes, policy, providerProblems = []) {
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/analysis.js
 /**
- * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and pure: feed it each look's
- * data, it judges every metric, says when to stop (a critical metric failed), and at the end decides. The action
+ * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and does no I/O, but it has
+ * state: each `addLook` appends the look's data and verdicts to its history, and `finish` sets every metric's
+ * final verdict there. Feed it each look's data, it judges every metric, says when to stop (a critical metric
+ * failed), and at the end decides. The action
  * drives it with a clock and a metrics provider (runner.ts); the benchmark and the statistical tests drive it
  * with simulated data. Both go through the same code.
  */ 
@@ -77353,9 +77555,7 @@ class CanaryAnalysis {
         }
         return {
             ...decision,
-            ...needed ? {
-                needed
-            } : {},
+            needed,
             looksTaken: this.looksTaken,
             stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
             metrics: this.history,
@@ -77366,7 +77566,7 @@ class CanaryAnalysis {
     }
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/runner.js
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/run.js
 /**
  * The canary run in time: wait the initial delay, then every interval collect a look from the provider and feed
  * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
@@ -77393,15 +77593,14 @@ async function runCanary(options, collector, clock = systemClock, onLook = ()=>u
         const collected = await collector.collect(window);
         queries.push(...collected.queries);
         const { verdicts, criticalFailed } = analysis.addLook(collected.data, collected.providerProblem);
-        onLook({
+        const event = {
             look,
             at: window.end,
             verdicts,
-            criticalFailed,
-            ...collected.providerProblem ? {
-                providerProblem: collected.providerProblem
-            } : {}
-        });
+            criticalFailed
+        };
+        if (collected.providerProblem) event.providerProblem = collected.providerProblem;
+        onLook(event);
     }
     return {
         ...analysis.finish(),
@@ -77427,45 +77626,10 @@ async function runCanary(options, collector, clock = systemClock, onLook = ()=>u
 
 
 
-
-
-
-
 const main_defaultDeps = ()=>({
         env: process.env,
         clock: systemClock
     });
-function buildCollector(inputs) {
-    switch(inputs.provider){
-        case 'prometheus':
-            return new PrometheusCollector(new PrometheusClient({
-                url: inputs.prometheusUrl,
-                headers: inputs.headers,
-                timeoutMs: inputs.timeoutMs,
-                ...inputs.sigv4 ? {
-                    sign: sigV4Signer(inputs.sigv4)
-                } : {}
-            }), inputs.metrics, inputs.selectors);
-        case 'scrape':
-            return new ScrapeCollector(inputs.metrics, inputs.targets, inputs.timeoutMs, inputs.headers);
-        case 'cloudwatch':
-            return CloudWatchCollector.create(inputs.awsRegion, inputs.timeoutMs, inputs.metrics, inputs.selectors);
-    }
-}
-function logLook(io, inputs, event) {
-    const parts = [
-        ...event.verdicts
-    ].map(([name, v])=>{
-        const metric = inputs.metrics.find((m)=>m.name === name);
-        const show = (x)=>metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
-        const numbers = v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
-        const status = lookStatus(v, inputs.judge).replace(/^\S+ /, '');
-        return `${name}: ${status}${numbers} (${v.note})`;
-    });
-    io.info(`interval ${event.look}/${inputs.looks} at ${event.at.toISOString()}: ${parts.join('; ')}`);
-    if (event.providerProblem) io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
-    if (event.criticalFailed.length) io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
-}
 /**
  * The action. `decision` is always set: on an input error, a query the provider rejects, or any other failure
  * that stops the run it is `error` (and the step fails), so a workflow can branch on rollback and on error.
@@ -77483,7 +77647,7 @@ function logLook(io, inputs, event) {
 async function analyse(io, deps, state) {
     const inputs = inputs_parseInputs(io);
     for (const value of Object.values(inputs.headers))if (value) io.setSecret(value);
-    const collector = buildCollector(inputs);
+    const collector = createCollector(inputs.source, inputs.metrics, inputs.selectors, inputs.timeoutMs);
     io.info(`Canary analysis: ${inputs.metrics.map((m)=>m.name).join(', ')} with the ${inputs.judge} judge, ${inputs.looks} intervals of ${inputs.intervalMs / 1000}s, provider ${collector.describe()}${inputs.sigv4 ? ` (queries signed with SigV4 for ${inputs.sigv4.service} in ${inputs.sigv4.region})` : ''}.`);
     const result = await runCanary({
         metrics: inputs.metrics,
@@ -77499,7 +77663,11 @@ async function analyse(io, deps, state) {
         },
         intervalMs: inputs.intervalMs,
         initialDelayMs: inputs.initialDelayMs
-    }, collector, deps.clock, (event)=>logLook(io, inputs, event));
+    }, collector, deps.clock, (event)=>{
+        io.info(describeLook(event, inputs.metrics, inputs.judge, inputs.looks));
+        if (event.providerProblem) io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
+        if (event.criticalFailed.length) io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
+    });
     const settings = {
         provider: inputs.provider,
         judge: inputs.judge,
@@ -77509,19 +77677,15 @@ async function analyse(io, deps, state) {
         plannedLooks: inputs.looks,
         dryRun: inputs.dryRun
     };
-    const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
-    (0,external_node_fs_.mkdirSync)(dir, {
-        recursive: true
-    });
-    const reportPath = (0,external_node_path_.join)(dir, `canary-gate-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
-    (0,external_node_fs_.writeFileSync)(reportPath, JSON.stringify(buildJsonReport(result, settings), null, 2));
+    const reportPath = writeReportFile('canary-gate', buildJsonReport(result, settings), deps.env);
     io.setOutput('decision', result.decision);
     state.decided = true;
     io.setOutput('score', String(result.score));
     io.setOutput('failed-metrics', JSON.stringify(result.failedMetrics));
     io.setOutput('report', reportPath);
-    io.setOutput('more-requests', result.needed?.canaryRequests !== undefined ? String(Math.max(result.needed.canaryRequests, result.needed.baselineRequests ?? 0)) : '');
-    io.setOutput('more-intervals', result.needed ? String(result.needed.intervals) : '');
+    const traffic = trafficOutputs(result);
+    io.setOutput('more-requests', traffic.moreRequests);
+    io.setOutput('more-intervals', traffic.moreIntervals);
     await io.appendSummary(renderCanarySummary(result, settings));
     const message = `Canary decision: ${result.decision} (score ${result.score}): ${result.reason}`;
     // error always fails the step (the gate could not judge); the others as fail-on and dry-run say
@@ -78320,7 +78484,6 @@ function evaluateSla(assertions, stats) {
 
 
 
-
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const failover_check_inputs_INPUT_DEFAULTS = {
     'health-path': '/health',
     'expected-status': '200',
@@ -78338,15 +78501,7 @@ function evaluateSla(assertions, stats) {
     'rto-max',
     'drill-state-url'
 ];
-function inputs_duration(io, name, fallback, minMs, maxMs = Infinity) {
-    const text = readString(io, name, fallback);
-    const ms = parseDuration(text);
-    if (ms === undefined || ms < minMs || ms > maxMs) {
-        const range = maxMs === Infinity ? ` of at least ${minMs}ms` : ` from ${minMs}ms to ${Math.round(maxMs / 60_000)}m`;
-        throw new errors/* InputError */.dz(name, text, `a duration such as 500ms, 2s, 5m or 1m30s${minMs > 0 ? range : ''}`);
-    }
-    return ms;
-}
+/** The examples failover-check's duration errors give. */ const DURATION_EXAMPLES = '500ms, 2s, 5m or 1m30s';
 /** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */ function failover_check_inputs_parseInputs(io) {
     const regions = parseRegions(readString(io, 'regions'));
     const healthPath = readString(io, 'health-path', failover_check_inputs_INPUT_DEFAULTS['health-path']);
@@ -78396,16 +78551,21 @@ function inputs_duration(io, name, fallback, minMs, maxMs = Infinity) {
         ...bodyMatch ? {
             bodyMatch
         } : {},
-        timeoutMs: inputs_duration(io, 'timeout', failover_check_inputs_INPUT_DEFAULTS.timeout, 10, 600_000),
+        timeoutMs: readDuration(io, 'timeout', {
+            min: 10,
+            max: 600_000,
+            examples: DURATION_EXAMPLES,
+            fallback: failover_check_inputs_INPUT_DEFAULTS.timeout
+        }),
         samples: readInteger(io, 'samples', {
             min: 1,
             max: 1000,
-            fallback: Number(failover_check_inputs_INPUT_DEFAULTS.samples)
+            fallback: failover_check_inputs_INPUT_DEFAULTS.samples
         }),
         concurrency: readInteger(io, 'concurrency', {
             min: 1,
             max: 1024,
-            fallback: Number(failover_check_inputs_INPUT_DEFAULTS.concurrency)
+            fallback: failover_check_inputs_INPUT_DEFAULTS.concurrency
         }),
         headers: parseHeaderLines(readString(io, 'headers')),
         sla: parseSla(readString(io, 'sla')),
@@ -78423,75 +78583,37 @@ function inputs_duration(io, name, fallback, minMs, maxMs = Infinity) {
         if (stray) throw new errors/* InputError */.dz(stray, readOptional(io, stray), 'nothing unless drill-inject is set (no drill runs without it)');
         return inputs;
     }
-    const recover = readOptional(io, 'drill-recover');
-    if (recover === undefined) throw new errors/* InputError */.dz('drill-recover', undefined, 'the shell command that undoes the fault: a drill always runs it, also when the drill fails');
+    const recover = readRequired(io, 'drill-recover', 'the shell command that undoes the fault: a drill always runs it, also when the drill fails');
     const url = readUrl(io, 'drill-url');
     if (!url) throw new errors/* InputError */.dz('drill-url', undefined, 'the URL of the global entry point (the failover DNS name or load balancer)');
     const stateUrl = readUrl(io, 'drill-state-url');
-    const rtoMaxText = readOptional(io, 'rto-max');
     inputs.drill = {
         inject,
         recover,
         url,
-        ...readOptional(io, 'drill-expect-region') !== undefined ? {
-            expectRegion: readOptional(io, 'drill-expect-region')
-        } : {},
-        intervalMs: inputs_duration(io, 'drill-interval', failover_check_inputs_INPUT_DEFAULTS['drill-interval'], 10),
+        expectRegion: readOptional(io, 'drill-expect-region'),
+        intervalMs: readDuration(io, 'drill-interval', {
+            min: 10,
+            examples: DURATION_EXAMPLES,
+            fallback: failover_check_inputs_INPUT_DEFAULTS['drill-interval']
+        }),
         stable: readInteger(io, 'drill-stable', {
             min: 1,
             max: 1000,
-            fallback: Number(failover_check_inputs_INPUT_DEFAULTS['drill-stable'])
+            fallback: failover_check_inputs_INPUT_DEFAULTS['drill-stable']
         }),
-        timeoutMs: inputs_duration(io, 'drill-timeout', failover_check_inputs_INPUT_DEFAULTS['drill-timeout'], 100),
-        ...rtoMaxText !== undefined ? {
-            rtoMaxMs: inputs_duration(io, 'rto-max', rtoMaxText, 1)
-        } : {},
-        ...stateUrl ? {
-            stateUrl
-        } : {}
+        timeoutMs: readDuration(io, 'drill-timeout', {
+            min: 100,
+            examples: DURATION_EXAMPLES,
+            fallback: failover_check_inputs_INPUT_DEFAULTS['drill-timeout']
+        }),
+        rtoMaxMs: readDuration(io, 'rto-max', {
+            min: 1,
+            examples: DURATION_EXAMPLES
+        }),
+        stateUrl
     };
     return inputs;
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/common/report-file.js
-/**
- * The JSON report an action leaves for later steps (its `report` output): one new file per run of a step, in
- * RUNNER_TEMP (the runner empties it after the job), or the working directory outside a runner. The name says
- * which action wrote it and for which run, and never repeats: two steps of one job, or two runs of one step in
- * the same millisecond, each get a file of their own, and an existing file is never overwritten.
- */ 
-
-
-
-/** At most this many names are tried; each has 48 random bits, so a second try is already unheard of. */ const ATTEMPTS = 5;
-/**
- * Writes `report` as indented JSON to `<action>-report-<GITHUB_RUN_ID or local>-<epoch ms>-<random>.json` in
- * `env.RUNNER_TEMP` (created if missing), else in `cwd`, and returns the file's path.
- */ function writeReportFile(action, report, env = process.env, cwd = process.cwd()) {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(action)) throw new Error(`writeReportFile: the action name must be lower-case letters, digits and -, not "${action}"`);
-    const dir = env['RUNNER_TEMP'] || cwd;
-    const text = JSON.stringify(report, null, 2);
-    const run = (env['GITHUB_RUN_ID'] || 'local').replace(/[^\w.-]/g, '_');
-    try {
-        (0,external_node_fs_.mkdirSync)(dir, {
-            recursive: true
-        });
-        for(let attempt = 1;; attempt++){
-            const path = (0,external_node_path_.join)(dir, `${action}-report-${run}-${Date.now()}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
-            try {
-                (0,external_node_fs_.writeFileSync)(path, text, {
-                    flag: 'wx'
-                });
-                return path;
-            } catch (error) {
-                if (error.code !== 'EEXIST' || attempt >= ATTEMPTS) throw error;
-            }
-        }
-    } catch (error) {
-        throw new errors/* ActionError */.lZ(`Cannot write the ${action} report in ${dir}: ${error.message ?? String(error)}`, {
-            cause: error
-        });
-    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/failover/model.js
@@ -84847,7 +84969,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1777);
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5192);
-/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5848);
+/* harmony import */ var _actions_registry_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4363);
 /**
  * The root action: `command` picks one of the actions; every other input is passed through to it. An input the
  * step set that the command does not take (one of another command's) is named in a warning, never silently lost.

@@ -31140,7 +31140,7 @@ function qstring(str) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9442);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5165);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9417);
 
 
 
@@ -31151,7 +31151,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5165:
+/***/ 9417:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37810,11 +37810,79 @@ function scryptAsync(text) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
+/** Durations as people write them in workflow inputs: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */ const UNITS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */ function duration_parseDuration(text) {
+    const t = text.trim();
+    if (isBareNumber(t)) return undefined;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let matched = 0;
+    let m;
+    while((m = re.exec(t)) !== null){
+        total += Number(m[1]) * UNITS[m[2]];
+        matched = re.lastIndex;
+    }
+    if (matched === 0 || matched !== t.length) return undefined;
+    return Math.round(total);
+}
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
+    return /^\d+(\.\d+)?$/.test(text.trim());
+}
+/**
+ * What an input error says a duration must look like, with examples and the range allowed (` of at least 1s`,
+ * ` from 10ms to 10m`, or nothing); names the bare-number rule when that was the mistake.
+ */ function duration_durationExpectation(text, examples = '30s, 10m or 1m30s', range = '') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h)${range}, such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}${range}`;
+}
+/** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function duration_formatDuration(ms) {
+    if (ms < 1000) return `${Math.round(ms)}ms`;
+    const s = ms / 1000;
+    if (s < 60) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+    const m = Math.floor(s / 60);
+    const rest = Math.round(s - m * 60);
+    if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
+    const h = Math.floor(m / 60);
+    return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+}
+/** `10%` → 0.1, `0.1` → 0.1; undefined when not a number. */ function parsePercent(text) {
+    const t = text.trim();
+    const m = /^([+-]?\d+(?:\.\d+)?)\s*%$/.exec(t);
+    if (m) return Number(m[1]) / 100;
+    if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+/**
+ * The suite's one reader of action inputs (actions/cache's `getInputAsArray/Int/Bool` is the model): strings,
+ * required inputs, lists, enums, booleans, whole and decimal numbers, durations and URLs. Each throws InputError
+ * naming the input, the value and what was expected. A reader given a `fallback` (from the action's
+ * INPUT_DEFAULTS table, which test/repo/metadata.test.ts keeps equal to action.yml) returns a value, never
+ * undefined; without one, an empty input is undefined.
+ */ 
+
 function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
+}
+function readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+/** An input the action cannot run without; `expected` says what it holds, with an example. */ function readRequired(io, name, expected) {
+    const value = io.getInput(name);
+    if (value === '') throw new InputError(name, undefined, expected);
+    return value;
 }
 /**
  * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
@@ -37826,9 +37894,11 @@ function readString(io, name, fallback = '') {
     });
     return token;
 }
-function readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
+/** Entries of a list written one a line or separated by commas (or spaces); empty entries are dropped. */ function splitList(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** A list input (see splitList); `fallback` is the list as action.yml's default writes it. */ function readList(io, name, fallback = '') {
+    return splitList(readString(io, name, fallback));
 }
 function readEnum(io, name, allowed, fallback) {
     const value = io.getInput(name);
@@ -37837,35 +37907,75 @@ function readEnum(io, name, allowed, fallback) {
     if (!match) throw new InputError(name, value, `one of ${allowed.join(', ')}`);
     return match;
 }
-function readBoolean(io, name, fallback) {
+const TRUE = /^(true|yes|on|1)$/i;
+const FALSE = /^(false|no|off|0)$/i;
+/** `fallback` may be the default as action.yml writes it (`'true'`, `'false'`). */ function readBoolean(io, name, fallback) {
     const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new errors/* InputError */.dz(name, value, 'true or false');
+    if (value === '') return typeof fallback === 'boolean' ? fallback : defaultOf(name, fallback, parseBoolean);
+    const parsed = parseBoolean(value);
+    if (parsed === undefined) throw new errors/* InputError */.dz(name, value, 'true or false');
+    return parsed;
 }
-function readInteger(io, name, options) {
+function parseBoolean(text) {
+    return TRUE.test(text) ? true : FALSE.test(text) ? false : undefined;
+}
+function readInteger(io, name, options = {}) {
     const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
+    if (value === '') {
+        const { fallback } = options;
+        return typeof fallback === 'string' ? defaultOf(name, fallback, (t)=>parseInteger(t, options)) : fallback;
     }
+    const n = parseInteger(value, options);
+    if (n === undefined) throw new errors/* InputError */.dz(name, value, integerExpectation(options));
     return n;
 }
-function readUrl(io, name) {
+function parseInteger(text, { min, max }) {
+    if (!/^[+]?\d+$/.test(text)) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || min !== undefined && n < min || max !== undefined && n > max) return undefined;
+    return n;
+}
+function integerExpectation({ min, max }) {
+    return min !== undefined && max !== undefined ? `a whole number from ${min} to ${max}` : min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
+}
+/** A decimal number within [min, max]; `fallback` is the default as action.yml writes it. */ function readNumber(io, name, options) {
+    const text = readString(io, name, options.fallback);
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < options.min || n > options.max) throw new InputError(name, text, options.expected);
+    return n;
+}
+function readDuration(io, name, options = {}) {
+    const text = readString(io, name, options.fallback);
+    if (text === '') return undefined;
+    const ms = parseDuration(text);
+    const { min = 0, max = Infinity } = options;
+    if (ms === undefined || ms < min || ms > max) throw new InputError(name, text, durationExpectation(text, options.examples, durationRange(min, max)));
+    return ms;
+}
+function durationRange(min, max) {
+    if (max !== Infinity) return ` from ${formatDuration(min)} to ${formatDuration(max)}`;
+    return min > 0 ? ` of at least ${formatDuration(min)}` : '';
+}
+/** An absolute http(s) URL, normalised; undefined when the input is empty. */ function readUrl(io, name) {
     const value = io.getInput(name);
     if (value === '') return undefined;
+    const url = parseHttpUrl(value);
+    if (!url) throw new InputError(name, value, 'an absolute http(s) URL');
+    return url;
+}
+/** `text` as a normalised absolute http(s) URL, or undefined when it is not one. */ function parseHttpUrl(text) {
     let url;
     try {
-        url = new URL(value);
+        url = new URL(text);
     } catch  {
-        throw new InputError(name, value, 'an absolute http(s) URL');
+        return undefined;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(name, value, 'an absolute http(s) URL');
-    return url.toString();
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+/** A default from the action's table that its own reader refuses is a bug in the action, not a bad input. */ function defaultOf(name, text, parse) {
+    const value = parse(text);
+    if (value === undefined) throw new Error(`the default of input '${name}' (${JSON.stringify(text)}) is not valid`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/terraform/plan.js
@@ -38104,20 +38214,20 @@ async function loadPlan(input, workingDirectory, runner) {
     'trusted-comment-authors': 'github-actions[bot]',
     'fail-on-deny': 'true'
 };
-/** Entries separated by newlines, commas or spaces. */ function readList(io, name, fallback = '') {
+/** Entries separated by newlines, commas or spaces. */ function inputs_readList(io, name, fallback = '') {
     return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
 }
 function parseInputs(io) {
     const githubToken = readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
     const pullRequestText = readOptional(io, 'pull-request');
-    const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
+    const requiredReviewers = inputs_readList(io, 'required-reviewers').map((entry)=>{
         const parsed = parseReviewerRequirement(entry);
         if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
         return parsed;
     });
     const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
-    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
+    const trustedCommentAuthors = inputs_readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
     if (trustedCommentAuthors.length === 0) {
         throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
     }

@@ -64261,399 +64261,75 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _common_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3989);
 /* harmony import */ var _common_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5192);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3432);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1571);
 
 
 
-await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
+await (0,_common_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .startAction */ .R)((io)=>(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(io), (0,_common_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreIO */ .I)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3432:
+/***/ 1571:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: buildCollector, defaultDeps
+// UNUSED EXPORTS: defaultDeps
 
+// EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
+var errors = __nccwpck_require__(1777);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./.tmp/build/src/common/errors.js
-var errors = __nccwpck_require__(1777);
-// EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(7207);
-;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
-/** Durations as people write them in workflow inputs: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */ const UNITS = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000
-};
+;// CONCATENATED MODULE: ./.tmp/build/src/common/report-file.js
 /**
- * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
- * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
- * caller to say so with an example.
- */ function parseDuration(text) {
-    const t = text.trim();
-    if (isBareNumber(t)) return undefined;
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-    let total = 0;
-    let matched = 0;
-    let m;
-    while((m = re.exec(t)) !== null){
-        total += Number(m[1]) * UNITS[m[2]];
-        matched = re.lastIndex;
-    }
-    if (matched === 0 || matched !== t.length) return undefined;
-    return Math.round(total);
-}
-/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
-    return /^\d+(\.\d+)?$/.test(text.trim());
-}
-/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */ function durationExpectation(text, examples = '30s, 10m or 1m30s') {
-    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}`;
-}
-/** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
-    if (ms < 1000) return `${Math.round(ms)}ms`;
-    const s = ms / 1000;
-    if (s < 60) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    const rest = Math.round(s - m * 60);
-    if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
-    const h = Math.floor(m / 60);
-    return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
-}
-/** `10%` → 0.1, `0.1` → 0.1; undefined when not a number. */ function parsePercent(text) {
-    const t = text.trim();
-    const m = /^([+-]?\d+(?:\.\d+)?)\s*%$/.exec(t);
-    if (m) return Number(m[1]) / 100;
-    if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/presets.js
-/**
- * Metric presets for the OpenClaw rating service (and any service exporting the same conventional metrics), so
- * the simplest use of canary-gate needs no PromQL:
- *
- * - `http-error-rate`: 5xx responses out of all responses (`http_requests_total{code}`), judged on the counts;
- *   critical; no increase allowed beyond chance; promotion needs the canary within 0.5 percentage points of the
- *   baseline.
- * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, judged on exact counts from its
- *   buckets: the requests slower than the bucket bound at or just above the baseline's p99 are the slow ones; the
- *   canary fails when its share of slow requests is significantly more than 10% above the baseline's; critical;
- *   promotion needs the canary's share shown at most 0.5 percentage points above that.
- *
- * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
- */ /**
- * How a ratio metric (e.g. an error rate) is judged unless its definition says otherwise: any increase is harm,
- * and a canary within half a percentage point of its baseline passes.
- */ const RATIO_JUDGEMENT = {
-    kind: 'ratio',
-    direction: 'increase',
-    allowedIncrease: 0,
-    tolerance: 0.005,
-    critical: true,
-    weight: 1
-};
-/**
- * How a quantile metric (a latency percentile, judged on the share of requests above the baseline's quantile)
- * is judged unless its definition says otherwise: up to 10% more such requests is allowed, and the pass
- * tolerance is half the share the quantile leaves above it.
- */ function quantileJudgement(quantile) {
-    return {
-        kind: 'quantile',
-        quantile,
-        direction: 'increase',
-        allowedIncrease: 0.1,
-        tolerance: (1 - quantile) / 2,
-        critical: true,
-        weight: 1
-    };
-}
-const PRESETS = {
-    'http-error-rate': {
-        judgement: RATIO_JUDGEMENT,
-        failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
-        total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
-        scrape: {
-            kind: 'ratio',
-            failures: 'http_requests_total{code=~"5.."}',
-            total: 'http_requests_total'
-        }
-    },
-    'http-latency-p99': {
-        judgement: {
-            ...quantileJudgement(0.99),
-            unit: 's'
-        },
-        histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
-        scrape: {
-            kind: 'quantile',
-            histogram: 'http_request_duration_seconds',
-            quantile: 0.99
-        }
-    }
-};
-const DEFAULT_METRICS = [
-    'http-error-rate',
-    'http-latency-p99'
-];
-
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/metrics-config.js
-/**
- * The `metrics` input (YAML, inline or from `metrics-file`) into metric definitions.
- *
- *   - http-error-rate                  # a preset, as it is
- *   - preset: http-latency-p99         # a preset with overrides
- *     allowed-increase: 20%
- *   - name: checkout-errors            # a ratio metric: judged on counts
- *     failures: sum(increase(checkout_failed_total{ {{selector}} }[{{interval}}]))
- *     total: sum(increase(checkout_total{ {{selector}} }[{{interval}}]))
- *   - name: cpu                        # a value metric, one query for both arms
- *     query: avg(rate(process_cpu_seconds_total{ {{selector}} }[{{interval}}]))
- *     allowed-increase: 25%
- *     critical: false
- *   - name: checkout-latency           # a quantile metric, judged on the counts in the histogram's buckets
- *     histogram: sum by (le) (increase(checkout_seconds_bucket{ {{selector}} }[{{interval}}]))
- *     quantile: 0.95
- *   - name: queue-depth                # a value metric, a query per arm
- *     canary-query: max(queue_depth{track="canary"})
- *     baseline-query: max(queue_depth{track="baseline"})
- *
- * Fields: direction (increase | decrease | either: which way is bad), allowed-increase, tolerance (ratio
- * metrics: absolute slack for promotion), max, min, critical, weight; for ratio metrics `success` may be given
- * instead of `failures` (failures = total − success). For the scrape provider, presets carry their own recipe.
+ * The JSON report an action leaves for later steps (its `report` output): one new file per run of a step, in
+ * RUNNER_TEMP (the runner empties it after the job), or the working directory outside a runner. The name says
+ * which action wrote it and for which run, and never repeats: two steps of one job, or two runs of one step in
+ * the same millisecond, each get a file of their own, and an existing file is never overwritten.
  */ 
 
 
 
-const FIELDS = new Set([
-    'name',
-    'preset',
-    'histogram',
-    'canary-histogram',
-    'baseline-histogram',
-    'quantile',
-    'query',
-    'canary-query',
-    'baseline-query',
-    'failures',
-    'success',
-    'total',
-    'canary-failures',
-    'baseline-failures',
-    'canary-success',
-    'baseline-success',
-    'canary-total',
-    'baseline-total',
-    'direction',
-    'allowed-increase',
-    'tolerance',
-    'max',
-    'min',
-    'critical',
-    'weight',
-    'unit'
-]);
-function fail(input, where, expected, value) {
-    throw new errors/* InputError */.dz(input, value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value), `${expected} (${where})`);
-}
-function str(raw, key, input, where) {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') fail(input, `${where}, field ${key}`, 'a non-empty string', v);
-    return v;
-}
-function num(raw, key, input, where, percentAllowed) {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && percentAllowed ? parsePercent(v) : typeof v === 'string' ? Number(v) : NaN;
-    if (n === undefined || !Number.isFinite(n)) fail(input, `${where}, field ${key}`, percentAllowed ? 'a number or a percentage such as 10%' : 'a number', v);
-    return n;
-}
-function bool(raw, key, input, where) {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean') fail(input, `${where}, field ${key}`, 'true or false', v);
-    return v;
-}
-/** Parse the metrics YAML; `input` names the input in errors (metrics or metrics-file). Empty: the presets. */ function parseMetrics(text, input) {
-    if (text.trim() === '') return DEFAULT_METRICS.map((name)=>fromPreset(name, {}, input, name));
-    let doc;
+/** At most this many names are tried; each has 48 random bits, so a second try is already unheard of. */ const ATTEMPTS = 5;
+/**
+ * Writes `report` as indented JSON to `<action>-report-<GITHUB_RUN_ID or local>-<epoch ms>-<random>.json` in
+ * `env.RUNNER_TEMP` (created if missing), else in `cwd`, and returns the file's path.
+ */ function writeReportFile(action, report, env = process.env, cwd = process.cwd()) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(action)) throw new Error(`writeReportFile: the action name must be lower-case letters, digits and -, not "${action}"`);
+    const dir = env['RUNNER_TEMP'] || cwd;
+    const text = JSON.stringify(report, null, 2);
+    const run = (env['GITHUB_RUN_ID'] || 'local').replace(/[^\w.-]/g, '_');
     try {
-        doc = (0,dist/* parse */.qg)(text);
-    } catch (error) {
-        throw new errors/* InputError */.dz(input, undefined, `YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    }
-    if (typeof doc === 'string') doc = doc.split(/[\s,]+/).filter(Boolean);
-    if (!Array.isArray(doc) || doc.length === 0) fail(input, 'the whole value', 'a YAML list of metrics (preset names or objects)', text.slice(0, 80));
-    const metrics = doc.map((item, i)=>{
-        const where = `metric ${i + 1}`;
-        if (typeof item === 'string') return fromPreset(item, {}, input, where);
-        if (!item || typeof item !== 'object' || Array.isArray(item)) fail(input, where, 'a preset name or an object with name and queries', item);
-        const raw = item;
-        for (const key of Object.keys(raw)){
-            if (!FIELDS.has(key)) fail(input, `${where}`, `one of the fields ${[
-                ...FIELDS
-            ].join(', ')}`, key);
-        }
-        const preset = str(raw, 'preset', input, where);
-        return preset ? fromPreset(preset, raw, input, where) : fromDefinition(raw, input, where);
-    });
-    const names = new Set();
-    for (const m of metrics){
-        if (names.has(m.name)) fail(input, `metric ${m.name}`, 'unique metric names', m.name);
-        names.add(m.name);
-    }
-    return metrics;
-}
-function judgementOverrides(raw, input, where) {
-    const out = {};
-    const direction = str(raw, 'direction', input, where);
-    if (direction !== undefined) {
-        if (![
-            'increase',
-            'decrease',
-            'either'
-        ].includes(direction)) fail(input, `${where}, field direction`, 'increase, decrease or either', direction);
-        out.direction = direction;
-    }
-    const allowed = num(raw, 'allowed-increase', input, where, true);
-    if (allowed !== undefined) {
-        if (allowed < 0) fail(input, `${where}, field allowed-increase`, 'zero or more', raw['allowed-increase']);
-        out.allowedIncrease = allowed;
-    }
-    const tolerance = num(raw, 'tolerance', input, where, true);
-    if (tolerance !== undefined) {
-        if (tolerance < 0) fail(input, `${where}, field tolerance`, 'zero or more', raw['tolerance']);
-        out.tolerance = tolerance;
-    }
-    const max = num(raw, 'max', input, where, false);
-    if (max !== undefined) out.max = max;
-    const min = num(raw, 'min', input, where, false);
-    if (min !== undefined) out.min = min;
-    const critical = bool(raw, 'critical', input, where);
-    if (critical !== undefined) out.critical = critical;
-    const unit = str(raw, 'unit', input, where);
-    if (unit !== undefined) out.unit = unit;
-    const weight = num(raw, 'weight', input, where, false);
-    if (weight !== undefined) {
-        if (!(weight > 0)) fail(input, `${where}, field weight`, 'a positive number', raw['weight']);
-        out.weight = weight;
-    }
-    return out;
-}
-function fromPreset(presetName, raw, input, where) {
-    const preset = PRESETS[presetName];
-    if (!preset) fail(input, where, `a preset (${Object.keys(PRESETS).join(', ')}) or a metric object`, presetName);
-    for (const key of Object.keys(raw)){
-        if (/query|failures|success|total|histogram/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
-    }
-    const queries = preset.histogram ? {
-        canaryHistogram: preset.histogram,
-        baselineHistogram: preset.histogram
-    } : preset.query ? {
-        canaryQuery: preset.query,
-        baselineQuery: preset.query
-    } : {
-        canaryFailures: preset.failures,
-        baselineFailures: preset.failures,
-        canaryTotal: preset.total,
-        baselineTotal: preset.total
-    };
-    return {
-        name: str(raw, 'name', input, where) ?? presetName,
-        ...preset.judgement,
-        ...judgementOverrides(raw, input, where),
-        queries,
-        scrape: preset.scrape
-    };
-}
-function fromDefinition(raw, input, where) {
-    const name = str(raw, 'name', input, where);
-    if (!name) fail(input, where, 'a name (or a preset)', raw);
-    const at = `metric ${name}`;
-    const get = (key)=>str(raw, key, input, at);
-    const both = (shared)=>[
-            get(`canary-${shared}`) ?? get(shared),
-            get(`baseline-${shared}`) ?? get(shared)
-        ];
-    const [canaryQuery, baselineQuery] = [
-        get('canary-query') ?? get('query'),
-        get('baseline-query') ?? get('query')
-    ];
-    const [canaryFailures, baselineFailures] = both('failures');
-    const [canarySuccess, baselineSuccess] = both('success');
-    const [canaryTotal, baselineTotal] = both('total');
-    const [canaryHistogram, baselineHistogram] = both('histogram');
-    if (canaryHistogram || baselineHistogram) {
-        if (!canaryHistogram || !baselineHistogram) fail(input, at, 'histogram (or canary-histogram and baseline-histogram) for a quantile metric', name);
-        if (canaryQuery || baselineQuery || canaryTotal || canaryFailures) fail(input, at, 'only histogram and quantile for a quantile metric, no other queries', name);
-        const quantile = num(raw, 'quantile', input, at, true) ?? 0.99;
-        if (!(quantile > 0 && quantile < 1)) fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
-        return {
-            name,
-            ...quantileJudgement(quantile),
-            // a histogram named in seconds, as Prometheus's conventions have it, is a latency
-            .../_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? {
-                unit: 's'
-            } : {},
-            ...judgementOverrides(raw, input, at),
-            queries: {
-                canaryHistogram,
-                baselineHistogram
+        (0,external_node_fs_.mkdirSync)(dir, {
+            recursive: true
+        });
+        for(let attempt = 1;; attempt++){
+            const path = (0,external_node_path_.join)(dir, `${action}-report-${run}-${Date.now()}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.json`);
+            try {
+                (0,external_node_fs_.writeFileSync)(path, text, {
+                    flag: 'wx'
+                });
+                return path;
+            } catch (error) {
+                if (error.code !== 'EEXIST' || attempt >= ATTEMPTS) throw error;
             }
-        };
-    }
-    if (raw['quantile'] !== undefined) fail(input, `${at}, field quantile`, 'histogram queries (quantile goes with histogram)', raw['quantile']);
-    const isRatio = Boolean(canaryTotal || baselineTotal || canaryFailures || canarySuccess);
-    if (isRatio) {
-        if (canaryQuery || baselineQuery) fail(input, at, 'either query fields (a value metric) or failures/success and total (a ratio metric), not both', name);
-        if (!canaryTotal || !baselineTotal) fail(input, at, 'total (or canary-total and baseline-total) for a ratio metric', name);
-        if (!(canaryFailures || canarySuccess) || !(baselineFailures || baselineSuccess)) fail(input, at, 'failures or success for both arms of a ratio metric', name);
-        const queries = {
-            canaryTotal,
-            baselineTotal
-        };
-        if (canaryFailures) queries.canaryFailures = canaryFailures;
-        else queries.canaryFailures = `(${canaryTotal}) - (${canarySuccess})`;
-        if (baselineFailures) queries.baselineFailures = baselineFailures;
-        else queries.baselineFailures = `(${baselineTotal}) - (${baselineSuccess})`;
-        return {
-            name,
-            ...RATIO_JUDGEMENT,
-            ...judgementOverrides(raw, input, at),
-            queries
-        };
-    }
-    if (!canaryQuery || !baselineQuery) fail(input, at, 'query (with {{selector}}), or canary-query and baseline-query, or failures and total', name);
-    return {
-        name,
-        kind: 'value',
-        direction: 'increase',
-        allowedIncrease: 0.1,
-        tolerance: 0,
-        critical: true,
-        weight: 1,
-        ...judgementOverrides(raw, input, at),
-        queries: {
-            canaryQuery,
-            baselineQuery
         }
-    };
-}
-/** Fill `{{selector}}` and `{{interval}}` into a query template. */ function renderQuery(template, selector, interval) {
-    return template.replace(/\{\{\s*selector\s*\}\}/g, selector).replace(/\{\{\s*interval\s*\}\}/g, interval);
+    } catch (error) {
+        throw new errors/* ActionError */.lZ(`Cannot write the ${action} report in ${dir}: ${error.message ?? String(error)}`, {
+            cause: error
+        });
+    }
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/prometheus.js
@@ -64853,6 +64529,787 @@ function toUnixSeconds(date) {
     return (date.getTime() / 1000).toFixed(3);
 }
 
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(3477);
+// EXTERNAL MODULE: ../../work/main/node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __nccwpck_require__(8398);
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/sigv4.js
+/**
+ * AWS Signature Version 4 for Prometheus queries to Amazon Managed Service for Prometheus (AMP). The signing is
+ * the SDK's own (`SignatureV4` from `@smithy/signature-v4`, service `aps`), with credentials from the SDK's
+ * default provider chain (`defaultProvider`: environment, web identity as the OIDC credentials step leaves
+ * it, SSO, shared files, container and instance metadata). Only the SHA-256 the signer needs is supplied here,
+ * as a thin adapter over node:crypto (the same one the SDK's Node runtime uses).
+ *
+ * AMP's query endpoint is https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-<id>/api/v1/query; the
+ * region for signing comes from that host unless the caller gives one.
+ */ 
+
+
+/** The AWS region of an AMP workspace URL, or undefined when the URL is not one. */ function ampRegion(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    } catch  {
+        return undefined;
+    }
+    const host = /^aps-workspaces(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(parsed.hostname);
+    if (!host || !/^\/workspaces\/[^/]+/.test(parsed.pathname)) return undefined;
+    return host[1];
+}
+/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the Smithy signer takes. */ class NodeSha256 {
+    secret;
+    hash;
+    constructor(secret){
+        this.secret = secret;
+        this.hash = this.fresh();
+    }
+    fresh() {
+        return this.secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', bytes(this.secret));
+    }
+    update(data) {
+        this.hash.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    }
+    digest() {
+        return Promise.resolve(new Uint8Array(this.hash.digest()));
+    }
+    reset() {
+        this.hash = this.fresh();
+    }
+}
+function bytes(data) {
+    if (typeof data === 'string') return Buffer.from(data, 'utf8');
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return new Uint8Array(data);
+}
+/** The signer for Prometheus requests: the SDK's SignatureV4 over method, path, query, headers and body. */ function sigV4Signer(options) {
+    const signer = new signature_v4_dist_cjs.SignatureV4({
+        service: options.service ?? 'aps',
+        region: options.region,
+        credentials: options.credentials ?? (0,dist_cjs.defaultProvider)(),
+        sha256: NodeSha256
+    });
+    return async (request)=>{
+        const url = new URL(request.url);
+        const query = {};
+        for (const [key, value] of url.searchParams){
+            const previous = query[key];
+            query[key] = previous === undefined ? value : [
+                ...[
+                    previous
+                ].flat(),
+                value
+            ];
+        }
+        const signed = await signer.sign({
+            method: request.method,
+            protocol: url.protocol,
+            hostname: url.hostname,
+            ...url.port ? {
+                port: Number(url.port)
+            } : {},
+            path: url.pathname,
+            query,
+            headers: {
+                ...request.headers,
+                host: url.host
+            },
+            body: request.body
+        }, options.now ? {
+            signingDate: options.now()
+        } : {});
+        return signed.headers;
+    };
+}
+
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
+var client_cloudwatch_dist_cjs = __nccwpck_require__(2485);
+// EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(7207);
+;// CONCATENATED MODULE: ./.tmp/build/src/common/duration.js
+/** Durations as people write them in workflow inputs: `500ms`, `30s`, `5m`, `1h`, `1m30s`. */ const UNITS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000
+};
+/**
+ * Milliseconds of a duration string, or undefined when it is not one. Every part carries its unit: a bare
+ * number (`30`: seconds? minutes?) is not a duration, in any action of the suite; `isBareNumber` tells the
+ * caller to say so with an example.
+ */ function parseDuration(text) {
+    const t = text.trim();
+    if (isBareNumber(t)) return undefined;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let matched = 0;
+    let m;
+    while((m = re.exec(t)) !== null){
+        total += Number(m[1]) * UNITS[m[2]];
+        matched = re.lastIndex;
+    }
+    if (matched === 0 || matched !== t.length) return undefined;
+    return Math.round(total);
+}
+/** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
+    return /^\d+(\.\d+)?$/.test(text.trim());
+}
+/**
+ * What an input error says a duration must look like, with examples and the range allowed (` of at least 1s`,
+ * ` from 10ms to 10m`, or nothing); names the bare-number rule when that was the mistake.
+ */ function durationExpectation(text, examples = '30s, 10m or 1m30s', range = '') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h)${range}, such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}${range}`;
+}
+/** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
+    if (ms < 1000) return `${Math.round(ms)}ms`;
+    const s = ms / 1000;
+    if (s < 60) return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+    const m = Math.floor(s / 60);
+    const rest = Math.round(s - m * 60);
+    if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
+    const h = Math.floor(m / 60);
+    return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+}
+/** `10%` → 0.1, `0.1` → 0.1; undefined when not a number. */ function parsePercent(text) {
+    const t = text.trim();
+    const m = /^([+-]?\d+(?:\.\d+)?)\s*%$/.exec(t);
+    if (m) return Number(m[1]) / 100;
+    if (/^[+-]?\d+(\.\d+)?$/.test(t)) return Number(t);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/presets.js
+/**
+ * Metric presets for the OpenClaw rating service (and any service exporting the same conventional metrics), so
+ * the simplest use of canary-gate needs no PromQL:
+ *
+ * - `http-error-rate`: 5xx responses out of all responses (`http_requests_total{code}`), judged on the counts;
+ *   critical; no increase allowed beyond chance; promotion needs the canary within 0.5 percentage points of the
+ *   baseline.
+ * - `http-latency-p99`: the 99th percentile of `http_request_duration_seconds`, judged on exact counts from its
+ *   buckets: the requests slower than the bucket bound at or just above the baseline's p99 are the slow ones; the
+ *   canary fails when its share of slow requests is significantly more than 10% above the baseline's; critical;
+ *   promotion needs the canary's share shown at most 0.5 percentage points above that.
+ *
+ * `{{selector}}` is replaced by canary-selector or baseline-selector, `{{interval}}` by the interval (e.g. `30s`).
+ */ /**
+ * How a ratio metric (e.g. an error rate) is judged unless its definition says otherwise: any increase is harm,
+ * and a canary within half a percentage point of its baseline passes.
+ */ const RATIO_JUDGEMENT = {
+    kind: 'ratio',
+    direction: 'increase',
+    allowedIncrease: 0,
+    tolerance: 0.005,
+    critical: true,
+    weight: 1
+};
+/**
+ * How a quantile metric (a latency percentile, judged on the share of requests above the baseline's quantile)
+ * is judged unless its definition says otherwise: up to 10% more such requests is allowed, and the pass
+ * tolerance is half the share the quantile leaves above it.
+ */ function quantileJudgement(quantile) {
+    return {
+        kind: 'quantile',
+        quantile,
+        direction: 'increase',
+        allowedIncrease: 0.1,
+        tolerance: (1 - quantile) / 2,
+        critical: true,
+        weight: 1
+    };
+}
+const PRESETS = {
+    'http-error-rate': {
+        judgement: RATIO_JUDGEMENT,
+        queries: {
+            kind: 'ratio',
+            failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
+            total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))'
+        },
+        scrape: {
+            kind: 'ratio',
+            failures: 'http_requests_total{code=~"5.."}',
+            total: 'http_requests_total'
+        }
+    },
+    'http-latency-p99': {
+        judgement: {
+            ...quantileJudgement(0.99),
+            unit: 's'
+        },
+        queries: {
+            kind: 'quantile',
+            histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))'
+        },
+        scrape: {
+            kind: 'quantile',
+            histogram: 'http_request_duration_seconds',
+            quantile: 0.99
+        }
+    }
+};
+const DEFAULT_METRICS = [
+    'http-error-rate',
+    'http-latency-p99'
+];
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/metrics-config.js
+/**
+ * The `metrics` input (YAML, inline or from `metrics-file`) into metric definitions.
+ *
+ *   - http-error-rate                  # a preset, as it is
+ *   - preset: http-latency-p99         # a preset with overrides
+ *     allowed-increase: 20%
+ *   - name: checkout-errors            # a ratio metric: judged on counts
+ *     failures: sum(increase(checkout_failed_total{ {{selector}} }[{{interval}}]))
+ *     total: sum(increase(checkout_total{ {{selector}} }[{{interval}}]))
+ *   - name: cpu                        # a value metric, one query for both arms
+ *     query: avg(rate(process_cpu_seconds_total{ {{selector}} }[{{interval}}]))
+ *     allowed-increase: 25%
+ *     critical: false
+ *   - name: checkout-latency           # a quantile metric, judged on the counts in the histogram's buckets
+ *     histogram: sum by (le) (increase(checkout_seconds_bucket{ {{selector}} }[{{interval}}]))
+ *     quantile: 0.95
+ *   - name: queue-depth                # a value metric, a query per arm
+ *     canary-query: max(queue_depth{track="canary"})
+ *     baseline-query: max(queue_depth{track="baseline"})
+ *
+ * Fields: direction (increase | decrease | either: which way is bad), allowed-increase, tolerance (ratio
+ * metrics: absolute slack for promotion), max, min, critical, weight; for ratio metrics `success` may be given
+ * instead of `failures` (failures = total − success). For the scrape provider, presets carry their own recipe.
+ */ 
+
+
+
+const FIELDS = new Set([
+    'name',
+    'preset',
+    'histogram',
+    'canary-histogram',
+    'baseline-histogram',
+    'quantile',
+    'query',
+    'canary-query',
+    'baseline-query',
+    'failures',
+    'success',
+    'total',
+    'canary-failures',
+    'baseline-failures',
+    'canary-success',
+    'baseline-success',
+    'canary-total',
+    'baseline-total',
+    'direction',
+    'allowed-increase',
+    'tolerance',
+    'max',
+    'min',
+    'critical',
+    'weight',
+    'unit'
+]);
+function fail(input, where, expected, value) {
+    throw new errors/* InputError */.dz(input, value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value), `${expected} (${where})`);
+}
+function str(raw, key, input, where) {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') fail(input, `${where}, field ${key}`, 'a non-empty string', v);
+    return v;
+}
+function num(raw, key, input, where, percentAllowed) {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && percentAllowed ? parsePercent(v) : typeof v === 'string' ? Number(v) : NaN;
+    if (n === undefined || !Number.isFinite(n)) fail(input, `${where}, field ${key}`, percentAllowed ? 'a number or a percentage such as 10%' : 'a number', v);
+    return n;
+}
+function bool(raw, key, input, where) {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') fail(input, `${where}, field ${key}`, 'true or false', v);
+    return v;
+}
+/** Parse the metrics YAML; `input` names the input in errors (metrics or metrics-file). Empty: the presets. */ function parseMetrics(text, input) {
+    if (text.trim() === '') return DEFAULT_METRICS.map((name)=>fromPreset(name, {}, input, name));
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    } catch (error) {
+        throw new errors/* InputError */.dz(input, undefined, `YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    if (typeof doc === 'string') doc = doc.split(/[\s,]+/).filter(Boolean);
+    if (!Array.isArray(doc) || doc.length === 0) fail(input, 'the whole value', 'a YAML list of metrics (preset names or objects)', text.slice(0, 80));
+    const metrics = doc.map((item, i)=>{
+        const where = `metric ${i + 1}`;
+        if (typeof item === 'string') return fromPreset(item, {}, input, where);
+        if (!item || typeof item !== 'object' || Array.isArray(item)) fail(input, where, 'a preset name or an object with name and queries', item);
+        const raw = item;
+        for (const key of Object.keys(raw)){
+            if (!FIELDS.has(key)) fail(input, `${where}`, `one of the fields ${[
+                ...FIELDS
+            ].join(', ')}`, key);
+        }
+        const preset = str(raw, 'preset', input, where);
+        return preset ? fromPreset(preset, raw, input, where) : fromDefinition(raw, input, where);
+    });
+    const names = new Set();
+    for (const m of metrics){
+        if (names.has(m.name)) fail(input, `metric ${m.name}`, 'unique metric names', m.name);
+        names.add(m.name);
+    }
+    return metrics;
+}
+function judgementOverrides(raw, input, where) {
+    const out = {};
+    const direction = str(raw, 'direction', input, where);
+    if (direction !== undefined) {
+        if (![
+            'increase',
+            'decrease',
+            'either'
+        ].includes(direction)) fail(input, `${where}, field direction`, 'increase, decrease or either', direction);
+        out.direction = direction;
+    }
+    const allowed = num(raw, 'allowed-increase', input, where, true);
+    if (allowed !== undefined) {
+        if (allowed < 0) fail(input, `${where}, field allowed-increase`, 'zero or more', raw['allowed-increase']);
+        out.allowedIncrease = allowed;
+    }
+    const tolerance = num(raw, 'tolerance', input, where, true);
+    if (tolerance !== undefined) {
+        if (tolerance < 0) fail(input, `${where}, field tolerance`, 'zero or more', raw['tolerance']);
+        out.tolerance = tolerance;
+    }
+    const max = num(raw, 'max', input, where, false);
+    if (max !== undefined) out.max = max;
+    const min = num(raw, 'min', input, where, false);
+    if (min !== undefined) out.min = min;
+    const critical = bool(raw, 'critical', input, where);
+    if (critical !== undefined) out.critical = critical;
+    const unit = str(raw, 'unit', input, where);
+    if (unit !== undefined) out.unit = unit;
+    const weight = num(raw, 'weight', input, where, false);
+    if (weight !== undefined) {
+        if (!(weight > 0)) fail(input, `${where}, field weight`, 'a positive number', raw['weight']);
+        out.weight = weight;
+    }
+    return out;
+}
+function fromPreset(presetName, raw, input, where) {
+    const preset = PRESETS[presetName];
+    if (!preset) fail(input, where, `a preset (${Object.keys(PRESETS).join(', ')}) or a metric object`, presetName);
+    for (const key of Object.keys(raw)){
+        if (/query|failures|success|total|histogram/.test(key)) fail(input, `${where} (preset ${presetName})`, 'no queries: a preset brings its own; define a metric without preset to write PromQL', key);
+    }
+    const queries = presetQueries(preset.queries);
+    return {
+        name: str(raw, 'name', input, where) ?? presetName,
+        ...preset.judgement,
+        ...judgementOverrides(raw, input, where),
+        queries,
+        scrape: preset.scrape
+    };
+}
+/** A preset's queries, the same for both arms. */ function presetQueries(preset) {
+    switch(preset.kind){
+        case 'ratio':
+            return {
+                kind: 'ratio',
+                canaryFailures: preset.failures,
+                baselineFailures: preset.failures,
+                canaryTotal: preset.total,
+                baselineTotal: preset.total
+            };
+        case 'quantile':
+            return {
+                kind: 'quantile',
+                canaryHistogram: preset.histogram,
+                baselineHistogram: preset.histogram
+            };
+        case 'value':
+            return {
+                kind: 'value',
+                canaryQuery: preset.query,
+                baselineQuery: preset.query
+            };
+    }
+}
+function fromDefinition(raw, input, where) {
+    const name = str(raw, 'name', input, where);
+    if (!name) fail(input, where, 'a name (or a preset)', raw);
+    const at = `metric ${name}`;
+    const get = (key)=>str(raw, key, input, at);
+    const both = (shared)=>[
+            get(`canary-${shared}`) ?? get(shared),
+            get(`baseline-${shared}`) ?? get(shared)
+        ];
+    const [canaryQuery, baselineQuery] = [
+        get('canary-query') ?? get('query'),
+        get('baseline-query') ?? get('query')
+    ];
+    const [canaryFailures, baselineFailures] = both('failures');
+    const [canarySuccess, baselineSuccess] = both('success');
+    const [canaryTotal, baselineTotal] = both('total');
+    const [canaryHistogram, baselineHistogram] = both('histogram');
+    if (canaryHistogram || baselineHistogram) {
+        if (!canaryHistogram || !baselineHistogram) fail(input, at, 'histogram (or canary-histogram and baseline-histogram) for a quantile metric', name);
+        if (canaryQuery || baselineQuery || canaryTotal || canaryFailures) fail(input, at, 'only histogram and quantile for a quantile metric, no other queries', name);
+        const quantile = num(raw, 'quantile', input, at, true) ?? 0.99;
+        if (!(quantile > 0 && quantile < 1)) fail(input, `${at}, field quantile`, 'a number between 0 and 1, e.g. 0.99', raw['quantile']);
+        return {
+            name,
+            ...quantileJudgement(quantile),
+            // a histogram named in seconds, as Prometheus's conventions have it, is a latency
+            unit: /_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? 's' : undefined,
+            ...judgementOverrides(raw, input, at),
+            queries: {
+                kind: 'quantile',
+                canaryHistogram,
+                baselineHistogram
+            }
+        };
+    }
+    if (raw['quantile'] !== undefined) fail(input, `${at}, field quantile`, 'histogram queries (quantile goes with histogram)', raw['quantile']);
+    const isRatio = Boolean(canaryTotal || baselineTotal || canaryFailures || canarySuccess);
+    if (isRatio) {
+        if (canaryQuery || baselineQuery) fail(input, at, 'either query fields (a value metric) or failures/success and total (a ratio metric), not both', name);
+        if (!canaryTotal || !baselineTotal) fail(input, at, 'total (or canary-total and baseline-total) for a ratio metric', name);
+        if (!(canaryFailures || canarySuccess) || !(baselineFailures || baselineSuccess)) fail(input, at, 'failures or success for both arms of a ratio metric', name);
+        const queries = {
+            kind: 'ratio',
+            canaryFailures: canaryFailures ?? `(${canaryTotal}) - (${canarySuccess})`,
+            baselineFailures: baselineFailures ?? `(${baselineTotal}) - (${baselineSuccess})`,
+            canaryTotal,
+            baselineTotal
+        };
+        return {
+            name,
+            ...RATIO_JUDGEMENT,
+            ...judgementOverrides(raw, input, at),
+            queries
+        };
+    }
+    if (!canaryQuery || !baselineQuery) fail(input, at, 'query (with {{selector}}), or canary-query and baseline-query, or failures and total', name);
+    return {
+        name,
+        kind: 'value',
+        direction: 'increase',
+        allowedIncrease: 0.1,
+        tolerance: 0,
+        critical: true,
+        weight: 1,
+        ...judgementOverrides(raw, input, at),
+        queries: {
+            kind: 'value',
+            canaryQuery,
+            baselineQuery
+        }
+    };
+}
+/** Fill `{{selector}}` and `{{interval}}` into a query template. */ function renderQuery(template, selector, interval) {
+    return template.replace(/\{\{\s*selector\s*\}\}/g, selector).replace(/\{\{\s*interval\s*\}\}/g, interval);
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/cloudwatch.js
+/**
+ * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
+ * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
+ * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
+ * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
+ * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
+ * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
+ *
+ * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
+ * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
+ * endpoints, tests).
+ */ 
+
+
+/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
+/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
+/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
+/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
+/** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
+    'InvalidParameterValueException',
+    'InvalidParameterCombinationException',
+    'MissingRequiredParameterException',
+    'ValidationError',
+    'ValidationException'
+]);
+class CloudWatchCollector {
+    client;
+    metrics;
+    selectors;
+    planned = [];
+    constructor(client, metrics, selectors){
+        this.client = client;
+        this.metrics = metrics;
+        this.selectors = selectors;
+        metrics.forEach((metric, m)=>{
+            const q = metric.queries;
+            const add = (arm, part, template)=>this.planned.push({
+                    id: `m${m}_${arm}_${part}`,
+                    metric,
+                    arm,
+                    part,
+                    template
+                });
+            if (q.kind === 'ratio') {
+                add('canary', 'failures', q.canaryFailures);
+                add('canary', 'total', q.canaryTotal);
+                add('baseline', 'failures', q.baselineFailures);
+                add('baseline', 'total', q.baselineTotal);
+            } else if (q.kind === 'value') {
+                add('canary', 'value', q.canaryQuery);
+                add('baseline', 'value', q.baselineQuery);
+            }
+        // (a quantile metric has no CloudWatch query: the action refuses it with provider cloudwatch)
+        });
+    }
+    static create(region, timeoutMs, metrics, selectors) {
+        const client = new client_cloudwatch_dist_cjs/* CloudWatchClient */.WBn({
+            region,
+            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
+            requestHandler: {
+                requestTimeout: timeoutMs,
+                connectionTimeout: timeoutMs,
+                throwOnRequestTimeout: true
+            },
+            maxAttempts: 3
+        });
+        return new CloudWatchCollector(client, metrics, selectors);
+    }
+    describe() {
+        return 'cloudwatch';
+    }
+    async collect(window) {
+        const periodSeconds = Math.max(1, Math.round((window.end.getTime() - window.start.getTime()) / 1000));
+        const at = window.end.toISOString();
+        const queries = this.planned.map((p)=>({
+                metric: p.metric.name,
+                arm: p.arm,
+                part: p.part,
+                query: renderQuery(p.template, this.selectors[p.arm], `${periodSeconds}s`),
+                at
+            }));
+        const request = this.planned.map((p, i)=>({
+                Id: p.id,
+                Expression: queries[i].query,
+                Period: periodSeconds,
+                Label: `${p.metric.name} ${p.arm} ${p.part}`,
+                ReturnData: true
+            }));
+        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
+        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
+        const batches = request.flatMap((_, i)=>insights[i] ? [
+                [
+                    i
+                ]
+            ] : []);
+        const others = request.flatMap((_, i)=>insights[i] ? [] : [
+                i
+            ]);
+        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
+        const results = new Map();
+        const abort = new AbortController();
+        let failure;
+        let next = 0;
+        const worker = async ()=>{
+            while(next < batches.length && !abort.signal.aborted){
+                const batch = batches[next++];
+                try {
+                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
+                    for (const [id, r] of found)results.set(id, r);
+                } catch (error) {
+                    // the first failure decides the look; the requests still in flight are abandoned
+                    if (!failure) failure = {
+                        error,
+                        batch
+                    };
+                    abort.abort();
+                }
+            }
+        };
+        await Promise.all(Array.from({
+            length: Math.min(CONCURRENT_REQUESTS, batches.length)
+        }, worker));
+        if (failure) {
+            const { error, batch } = failure;
+            const name = error.name ?? '';
+            const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+            if (CONFIGURATION_ERRORS.has(name)) {
+                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
+                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
+            }
+            for (const q of queries)q.problem = message;
+            const data = new Map(this.metrics.map((m)=>[
+                    m.name,
+                    {
+                        look: window.look,
+                        at,
+                        kind: 'none',
+                        problem: message
+                    }
+                ]));
+            return {
+                data,
+                queries,
+                providerProblem: message
+            };
+        }
+        const reading = (id, i)=>{
+            const r = results.get(id);
+            const q = queries[i];
+            if (!r) return q.problem = 'no result returned for this query';
+            if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
+                return q.problem = `${r.StatusCode}: ${(r.Messages ?? []).map((m)=>m.Value).join('; ')}`;
+            }
+            const value = r.Values?.[0];
+            if (value === undefined) return q.problem = 'no datapoint in the interval';
+            if (!Number.isFinite(value)) return q.problem = 'the datapoint is not a finite number';
+            q.value = value;
+            if (r.StatusCode === 'PartialData') q.warnings = [
+                'CloudWatch returned partial data'
+            ];
+            return value;
+        };
+        const values = new Map(this.planned.map((p, i)=>[
+                p.id,
+                reading(p.id, i)
+            ]));
+        const data = new Map();
+        this.metrics.forEach((metric, m)=>{
+            const get = (arm, part)=>values.get(`m${m}_${arm}_${part}`);
+            const problem = (x, arm, part)=>typeof x === 'number' ? undefined : `${arm} ${part}: ${x ?? 'missing'}`;
+            if (metric.kind === 'ratio') {
+                const parts = [
+                    get('canary', 'failures'),
+                    get('canary', 'total'),
+                    get('baseline', 'failures'),
+                    get('baseline', 'total')
+                ];
+                // a failures series with no datapoint while there was traffic means no failures were recorded
+                const [cf, ct, bf, bt] = parts.map((x, i)=>i % 2 === 0 && x === 'no datapoint in the interval' ? 0 : x);
+                const issue = problem(ct, 'canary', 'total') ?? problem(bt, 'baseline', 'total') ?? problem(cf, 'canary', 'failures') ?? problem(bf, 'baseline', 'failures');
+                if (issue) {
+                    data.set(metric.name, {
+                        look: window.look,
+                        at,
+                        kind: 'none',
+                        problem: issue
+                    });
+                    return;
+                }
+                const counts = (f, t)=>{
+                    const total = Math.max(0, Math.round(t));
+                    return {
+                        events: Math.min(total, Math.max(0, Math.round(f))),
+                        total
+                    };
+                };
+                data.set(metric.name, {
+                    look: window.look,
+                    at,
+                    kind: 'ratio',
+                    canary: counts(cf, ct),
+                    baseline: counts(bf, bt)
+                });
+            } else {
+                const c = get('canary', 'value');
+                const b = get('baseline', 'value');
+                const issue = problem(c, 'canary', 'value') ?? problem(b, 'baseline', 'value');
+                data.set(metric.name, issue ? {
+                    look: window.look,
+                    at,
+                    kind: 'none',
+                    problem: issue
+                } : {
+                    look: window.look,
+                    at,
+                    kind: 'value',
+                    canary: c,
+                    baseline: b
+                });
+            }
+        });
+        return {
+            data,
+            queries
+        };
+    }
+    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
+        const results = new Map();
+        let nextToken;
+        let pages = 0;
+        do {
+            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
+            const { start, end } = alignToPeriod(window);
+            const response = await this.client.send(new client_cloudwatch_dist_cjs/* GetMetricDataCommand */.Soe({
+                StartTime: start,
+                EndTime: end,
+                MetricDataQueries: queries,
+                ScanBy: 'TimestampDescending',
+                ...nextToken ? {
+                    NextToken: nextToken
+                } : {}
+            }), {
+                abortSignal
+            });
+            for (const r of response.MetricDataResults ?? []){
+                if (!r.Id) continue;
+                const seen = results.get(r.Id);
+                if (seen) {
+                    seen.Values = [
+                        ...seen.Values ?? [],
+                        ...r.Values ?? []
+                    ];
+                    seen.Timestamps = [
+                        ...seen.Timestamps ?? [],
+                        ...r.Timestamps ?? []
+                    ];
+                    seen.Messages = [
+                        ...seen.Messages ?? [],
+                        ...r.Messages ?? []
+                    ];
+                    // PartialData on a page followed by another page is not partial: the last page says
+                    seen.StatusCode = r.StatusCode;
+                } else results.set(r.Id, {
+                    ...r
+                });
+            }
+            nextToken = response.NextToken;
+        }while (nextToken)
+        return results;
+    }
+}
+/**
+ * CloudWatch answers periods counted on its own grid (whole periods since the epoch): a window that is not on it
+ * gets two partial datapoints. The window is moved back onto the grid, to the last whole period that ended
+ * within it.
+ */ function alignToPeriod(window) {
+    const period = window.end.getTime() - window.start.getTime();
+    if (period <= 0) return {
+        start: window.start,
+        end: window.end
+    };
+    const end = Math.floor(window.end.getTime() / period) * period;
+    return {
+        start: new Date(end - period),
+        end: new Date(end)
+    };
+}
+/** Periods GetMetricData accepts: 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */ function isCloudWatchPeriod(seconds) {
+    return [
+        1,
+        5,
+        10,
+        20,
+        30
+    ].includes(seconds) || seconds > 0 && seconds % 60 === 0;
+}
+
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/histogram.js
 /**
  * Cumulative histograms as Prometheus keeps them (`_bucket{le}` counts of observations ≤ le, up to +Inf), and
@@ -64920,129 +65377,39 @@ function histogramTotal(buckets) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/exposition.js
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/collector.js
 /**
- * The Prometheus text exposition format (version 0.0.4), and series selectors (`name{label="v", code=~"5.."}`)
- * to pick samples from it, for the `scrape` provider that reads /metrics directly.
- *
- * Reference: https://prometheus.io/docs/instrumenting/exposition_formats/
- */ 
-function unescapeLabel(value) {
-    return value.replace(/\\(["\\n])/g, (_, c)=>c === 'n' ? '\n' : c);
-}
-/** Parse exposition text into samples; comments, HELP and TYPE lines are skipped. Throws on a malformed line. */ function parseExposition(text) {
-    const samples = [];
-    const lines = text.split('\n');
-    for(let i = 0; i < lines.length; i++){
-        const line = lines[i].trim();
-        if (line === '' || line.startsWith('#')) continue;
-        const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
-        if (!nameMatch) throw new Error(`line ${i + 1}: no metric name in ${JSON.stringify(line.slice(0, 80))}`);
-        const name = nameMatch[0];
-        let rest = line.slice(name.length);
-        const labels = {};
-        if (rest.startsWith('{')) {
-            const pairRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
-            let pos = 1;
-            for(;;){
-                while(rest[pos] === ' ')pos++;
-                if (rest[pos] === '}') {
-                    pos++;
-                    break;
-                }
-                pairRe.lastIndex = pos;
-                const m = pairRe.exec(rest);
-                if (!m) throw new Error(`line ${i + 1}: malformed labels in ${JSON.stringify(line.slice(0, 80))}`);
-                labels[m[1]] = unescapeLabel(m[2]);
-                pos = pairRe.lastIndex;
-            }
-            rest = rest.slice(pos);
-        }
-        const fields = rest.trim().split(/\s+/);
-        if (fields.length < 1 || fields[0] === '') throw new Error(`line ${i + 1}: no value in ${JSON.stringify(line.slice(0, 80))}`);
-        samples.push({
-            name,
-            labels,
-            value: parseSampleValue(fields[0])
-        });
-    }
-    return samples;
-}
-/** Parse `name{label="value", other=~"regex"}`; a selector with a syntax error throws with the reason. */ function parseSelector(text) {
-    const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(text);
-    if (!m) throw new Error(`not a series selector (expected name{label="value", ...}): ${text}`);
-    const matchers = [];
-    const body = m[2] ?? '';
-    const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
-    let pos = 0;
-    while(pos < body.length){
-        if (/^\s*$/.test(body.slice(pos))) break;
-        re.lastIndex = pos;
-        const mm = re.exec(body);
-        if (!mm) throw new Error(`malformed label matcher at ${JSON.stringify(body.slice(pos, pos + 40))} in ${text}`);
-        const op = mm[2];
-        const value = unescapeLabel(mm[3]);
-        const matcher = {
-            label: mm[1],
-            op,
-            value
-        };
-        // PromQL regexes are fully anchored
-        if (op === '=~' || op === '!~') matcher.regex = new RegExp(`^(?:${value})$`);
-        matchers.push(matcher);
-        pos = re.lastIndex;
-    }
+ * What the analysis loop asks of a metrics provider: one look's data, collected over a window, with every query
+ * sent and every answer read recorded for the report. The collectors: Prometheus (and Amazon Managed Service for
+ * Prometheus) in prometheus.ts, CloudWatch in cloudwatch.ts, the Prometheus text of /metrics in scrape.ts;
+ * `createCollector` (index.ts) picks one for the action's settings.
+ */ /** A look without data for a metric, and why. */ function noData(window, problem) {
     return {
-        name: m[1],
-        matchers
+        look: window.look,
+        at: window.end.toISOString(),
+        kind: 'none',
+        problem
     };
 }
-function matches(selector, sample, name = selector.name) {
-    if (sample.name !== name) return false;
-    for (const { label, op, value, regex } of selector.matchers){
-        const actual = sample.labels[label] ?? '';
-        if (op === '=' && actual !== value) return false;
-        if (op === '!=' && actual === value) return false;
-        if (op === '=~' && !regex.test(actual)) return false;
-        if (op === '!~' && regex.test(actual)) return false;
-    }
-    return true;
-}
-/** Sum of the samples a selector picks (for counters: the total across label sets). */ function sumOf(samples, selector, name = selector.name) {
-    let sum = 0;
-    for (const s of samples)if (matches(selector, s, name)) sum += s.value;
-    return sum;
-}
-/** Cumulative histogram bucket counts by `le`, summed across the series a selector picks. */ function histogramBuckets(samples, selector) {
-    const buckets = new Map();
-    for (const s of samples){
-        if (!matches(selector, s, `${selector.name}_bucket`)) continue;
-        const le = parseSampleValue(s.labels['le']);
-        if (Number.isNaN(le)) continue;
-        buckets.set(le, (buckets.get(le) ?? 0) + s.value);
-    }
-    return buckets;
-}
-
-
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/collect.js
-/**
- * Collecting one look's data from a metrics provider: the interface the analysis loop uses, and the Prometheus
- * and scrape implementations (CloudWatch lives in providers/cloudwatch.ts).
- *
- * Every query sent and every answer read is recorded for the report. A query result must be one number: an
- * empty result, NaN, or several series (which would have to be guessed between) is no-data with the reason,
- * never a value. A query Prometheus rejects as malformed stops the run (the configuration is wrong); a provider
- * that is down or times out makes the look no-data and is remembered, so the run cannot promote.
- */ 
-
-
-
-
-function labelText(labels) {
+/** Prometheus labels as PromQL writes them: `{job="rating", track="canary"}`. */ function labelText(labels) {
     const entries = Object.entries(labels);
     return entries.length ? `{${entries.map(([k, v])=>`${k}=${JSON.stringify(v)}`).join(', ')}}` : '{}';
 }
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/prometheus.js
+/**
+ * The Prometheus collector (also Amazon Managed Service for Prometheus, whose queries the client signs): instant
+ * queries at the end of each look's window.
+ *
+ * A query result must be one number: an empty result, NaN, or several series (which would have to be guessed
+ * between) is no-data with the reason, never a value. A query Prometheus rejects as malformed stops the run (the
+ * configuration is wrong), as do refused credentials; a provider that is down or times out makes the look
+ * no-data and is remembered, so the run cannot promote.
+ */ 
+
+
+
+
 /** One number from an instant query's answer, or why there is none. */ function readSingleValue(response) {
     const { result, warnings } = response;
     switch(result.resultType){
@@ -65203,7 +65570,7 @@ class PrometheusCollector {
         };
         await Promise.all(this.metrics.map(async (metric)=>{
             const q = metric.queries;
-            if (metric.kind === 'ratio') {
+            if (q.kind === 'ratio') {
                 const [cf, ct, bf, bt] = await Promise.all([
                     read(metric, 'canary', 'failures', q.canaryFailures),
                     read(metric, 'canary', 'total', q.canaryTotal),
@@ -65217,12 +65584,12 @@ class PrometheusCollector {
                     failures: bf,
                     total: bt
                 }));
-            } else if (metric.kind === 'quantile') {
+            } else if (q.kind === 'quantile') {
                 const [c, b] = await Promise.all([
                     readHistogram(metric, 'canary', q.canaryHistogram),
                     readHistogram(metric, 'baseline', q.baselineHistogram)
                 ]);
-                data.set(metric.name, typeof c === 'string' ? none(window, `canary: ${c}`) : typeof b === 'string' ? none(window, `baseline: ${b}`) : {
+                data.set(metric.name, typeof c === 'string' ? noData(window, `canary: ${c}`) : typeof b === 'string' ? noData(window, `baseline: ${b}`) : {
                     look: window.look,
                     at,
                     kind: 'histogram',
@@ -65247,14 +65614,6 @@ class PrometheusCollector {
         };
     }
 }
-function none(window, problem) {
-    return {
-        look: window.look,
-        at: window.end.toISOString(),
-        kind: 'none',
-        problem
-    };
-}
 /** Counts from failure and total readings. A missing failure series with traffic means no failures. */ function toRatioLook(window, canary, baseline) {
     const counts = (arm, r)=>{
         if (!('value' in r.total)) return `${arm} total: ${r.total.problem}`;
@@ -65272,8 +65631,8 @@ function none(window, problem) {
     };
     const c = counts('canary', canary);
     const b = counts('baseline', baseline);
-    if (typeof c === 'string') return none(window, c);
-    if (typeof b === 'string') return none(window, b);
+    if (typeof c === 'string') return noData(window, c);
+    if (typeof b === 'string') return noData(window, b);
     return {
         look: window.look,
         at: window.end.toISOString(),
@@ -65283,8 +65642,8 @@ function none(window, problem) {
     };
 }
 function toValueLook(window, canary, baseline) {
-    if (!('value' in canary)) return none(window, `canary: ${canary.problem}`);
-    if (!('value' in baseline)) return none(window, `baseline: ${baseline.problem}`);
+    if (!('value' in canary)) return noData(window, `canary: ${canary.problem}`);
+    if (!('value' in baseline)) return noData(window, `baseline: ${baseline.problem}`);
     return {
         look: window.look,
         at: window.end.toISOString(),
@@ -65293,6 +65652,120 @@ function toValueLook(window, canary, baseline) {
         baseline: baseline.value
     };
 }
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/exposition.js
+/**
+ * The Prometheus text exposition format (version 0.0.4), and series selectors (`name{label="v", code=~"5.."}`)
+ * to pick samples from it, for the `scrape` provider that reads /metrics directly.
+ *
+ * Reference: https://prometheus.io/docs/instrumenting/exposition_formats/
+ */ 
+function unescapeLabel(value) {
+    return value.replace(/\\(["\\n])/g, (_, c)=>c === 'n' ? '\n' : c);
+}
+/** Parse exposition text into samples; comments, HELP and TYPE lines are skipped. Throws on a malformed line. */ function parseExposition(text) {
+    const samples = [];
+    const lines = text.split('\n');
+    for(let i = 0; i < lines.length; i++){
+        const line = lines[i].trim();
+        if (line === '' || line.startsWith('#')) continue;
+        const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
+        if (!nameMatch) throw new Error(`line ${i + 1}: no metric name in ${JSON.stringify(line.slice(0, 80))}`);
+        const name = nameMatch[0];
+        let rest = line.slice(name.length);
+        const labels = {};
+        if (rest.startsWith('{')) {
+            const pairRe = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?/y;
+            let pos = 1;
+            for(;;){
+                while(rest[pos] === ' ')pos++;
+                if (rest[pos] === '}') {
+                    pos++;
+                    break;
+                }
+                pairRe.lastIndex = pos;
+                const m = pairRe.exec(rest);
+                if (!m) throw new Error(`line ${i + 1}: malformed labels in ${JSON.stringify(line.slice(0, 80))}`);
+                labels[m[1]] = unescapeLabel(m[2]);
+                pos = pairRe.lastIndex;
+            }
+            rest = rest.slice(pos);
+        }
+        const fields = rest.trim().split(/\s+/);
+        if (fields.length < 1 || fields[0] === '') throw new Error(`line ${i + 1}: no value in ${JSON.stringify(line.slice(0, 80))}`);
+        samples.push({
+            name,
+            labels,
+            value: parseSampleValue(fields[0])
+        });
+    }
+    return samples;
+}
+/** Parse `name{label="value", other=~"regex"}`; a selector with a syntax error throws with the reason. */ function parseSelector(text) {
+    const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(text);
+    if (!m) throw new Error(`not a series selector (expected name{label="value", ...}): ${text}`);
+    const matchers = [];
+    const body = m[2] ?? '';
+    const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
+    let pos = 0;
+    while(pos < body.length){
+        if (/^\s*$/.test(body.slice(pos))) break;
+        re.lastIndex = pos;
+        const mm = re.exec(body);
+        if (!mm) throw new Error(`malformed label matcher at ${JSON.stringify(body.slice(pos, pos + 40))} in ${text}`);
+        const op = mm[2];
+        const value = unescapeLabel(mm[3]);
+        const matcher = {
+            label: mm[1],
+            op,
+            value
+        };
+        // PromQL regexes are fully anchored
+        if (op === '=~' || op === '!~') matcher.regex = new RegExp(`^(?:${value})$`);
+        matchers.push(matcher);
+        pos = re.lastIndex;
+    }
+    return {
+        name: m[1],
+        matchers
+    };
+}
+function matches(selector, sample, name = selector.name) {
+    if (sample.name !== name) return false;
+    for (const { label, op, value, regex } of selector.matchers){
+        const actual = sample.labels[label] ?? '';
+        if (op === '=' && actual !== value) return false;
+        if (op === '!=' && actual === value) return false;
+        if (op === '=~' && !regex.test(actual)) return false;
+        if (op === '!~' && regex.test(actual)) return false;
+    }
+    return true;
+}
+/** Sum of the samples a selector picks (for counters: the total across label sets). */ function sumOf(samples, selector, name = selector.name) {
+    let sum = 0;
+    for (const s of samples)if (matches(selector, s, name)) sum += s.value;
+    return sum;
+}
+/** Cumulative histogram bucket counts by `le`, summed across the series a selector picks. */ function histogramBuckets(samples, selector) {
+    const buckets = new Map();
+    for (const s of samples){
+        if (!matches(selector, s, `${selector.name}_bucket`)) continue;
+        const le = parseSampleValue(s.labels['le']);
+        if (Number.isNaN(le)) continue;
+        buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+    }
+    return buckets;
+}
+
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/scrape.js
+/**
+ * The scrape collector: reads the exposition text of the canary's and the baseline's targets directly, for teams
+ * and demos without a Prometheus server.
+ */ 
+
+
+
 /** How a metric is computed from scraped text: its preset recipe, or its queries read as series selectors. */ function scrapeRecipe(metric) {
     const where = `metric ${metric.name}`;
     try {
@@ -65309,7 +65782,7 @@ function toValueLook(window, canary, baseline) {
             };
         }
         const q = metric.queries;
-        if (metric.kind === 'ratio') {
+        if (q.kind === 'ratio') {
             if (q.canaryFailures !== q.baselineFailures || q.canaryTotal !== q.baselineTotal) {
                 throw new Error('with the scrape provider, canary and baseline are told apart by their targets: give failures and total once');
             }
@@ -65319,6 +65792,7 @@ function toValueLook(window, canary, baseline) {
                 total: parseSelector(q.canaryTotal)
             };
         }
+        if (q.kind === 'quantile') throw new Error('with the scrape provider, a quantile metric comes from a preset (http-latency-p99)');
         if (q.canaryQuery !== q.baselineQuery) throw new Error('with the scrape provider, give one query for both arms');
         const hq = /^\s*histogram_quantile\(\s*([0-9.]+)\s*,\s*(.+)\)\s*$/s.exec(q.canaryQuery);
         if (hq) return {
@@ -65445,15 +65919,11 @@ function seriesKey(s) {
                     part,
                     query: describeRecipe(recipe, part),
                     at,
-                    ...value !== undefined ? {
-                        value
-                    } : {},
-                    ...problem ? {
-                        problem
-                    } : {}
+                    value,
+                    problem
                 });
             if (providerProblem) {
-                data.set(metric.name, none(window, providerProblem));
+                data.set(metric.name, noData(window, providerProblem));
                 continue;
             }
             if (recipe.kind === 'ratio') {
@@ -65488,7 +65958,7 @@ function seriesKey(s) {
                     kind: 'histogram',
                     canary: c,
                     baseline: b
-                } : none(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
+                } : noData(window, `no ${recipe.histogram.name}_bucket series in the ${c.has(Infinity) ? 'baseline' : 'canary'} scrape`));
             } else {
                 const value = (arm)=>{
                     const v = recipe.kind === 'quantile' ? histogramQuantile(recipe.quantile, histogramBuckets(deltas[arm], recipe.histogram)) : sumOf(latest[arm], recipe.selector); // a gauge is read as it is, not as an increase
@@ -65497,7 +65967,7 @@ function seriesKey(s) {
                 };
                 const c = value('canary');
                 const b = value('baseline');
-                data.set(metric.name, Number.isNaN(c) || Number.isNaN(b) ? none(window, `no observations in the interval (${Number.isNaN(c) ? 'canary' : 'baseline'})`) : {
+                data.set(metric.name, Number.isNaN(c) || Number.isNaN(b) ? noData(window, `no observations in the interval (${Number.isNaN(c) ? 'canary' : 'baseline'})`) : {
                     look: window.look,
                     at,
                     kind: 'value',
@@ -65524,6 +65994,46 @@ function describeRecipe(recipe, part) {
     if (recipe.kind === 'ratio') return `increase of ${selectorText(part === 'failures' ? recipe.failures : recipe.total)} between scrapes`;
     if (recipe.kind === 'quantile') return `histogram_quantile(${recipe.quantile}) of the increase of ${selectorText(recipe.histogram)}_bucket`;
     return `sum of ${selectorText(recipe.selector)}`;
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/collectors/index.js
+/** The collector for the provider the action was given: Prometheus (signed for AMP), CloudWatch or scrape. */ 
+
+
+
+
+function createCollector(settings, metrics, selectors, timeoutMs) {
+    switch(settings.provider){
+        case 'prometheus':
+            {
+                const options = {
+                    url: settings.url,
+                    headers: settings.headers,
+                    timeoutMs
+                };
+                if (settings.sigv4) options.sign = sigV4Signer(settings.sigv4);
+                return new PrometheusCollector(new PrometheusClient(options), metrics, selectors);
+            }
+        case 'scrape':
+            return new ScrapeCollector(metrics, settings.targets, timeoutMs, settings.headers);
+        case 'cloudwatch':
+            return CloudWatchCollector.create(settings.region, timeoutMs, metrics, selectors);
+    }
+}
+
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/display.js
+/** Numbers and values as the canary's log lines, notes and summary show them. */ /** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */ function formatValue(x, unit) {
+    if (!Number.isFinite(x) || unit === undefined) return formatNumber(x);
+    if (unit === 's') {
+        if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
+        return `${Number(x.toPrecision(4))} s`;
+    }
+    return `${formatNumber(x)} ${unit}`;
+}
+/** A number with four significant digits, tiny ones in exponent form: `0.0123`, `1.2e-4`. */ function formatNumber(x) {
+    if (!Number.isFinite(x)) return String(x);
+    if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
+    return Number(x.toPrecision(4)).toString();
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/stats/distributions.js
@@ -66030,6 +66540,7 @@ function addCounts(a, b) {
 
 
 
+
 const ZERO = {
     events: 0,
     total: 0
@@ -66229,23 +66740,10 @@ function valueMean(looks) {
     };
 }
 function limitBreach(metric, canaryValue) {
-    const f = (x)=>metric.kind === 'ratio' ? format(x) : formatValue(x, metric.unit);
+    const f = (x)=>metric.kind === 'ratio' ? formatNumber(x) : formatValue(x, metric.unit);
     if (metric.max !== undefined && canaryValue > metric.max) return `canary ${f(canaryValue)} is above the limit ${f(metric.max)}`;
     if (metric.min !== undefined && canaryValue < metric.min) return `canary ${f(canaryValue)} is below the limit ${f(metric.min)}`;
     return undefined;
-}
-/** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */ function formatValue(x, unit) {
-    if (!Number.isFinite(x) || unit === undefined) return format(x);
-    if (unit === 's') {
-        if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
-        return `${Number(x.toPrecision(4))} s`;
-    }
-    return `${format(x)} ${unit}`;
-}
-function format(x) {
-    if (!Number.isFinite(x)) return String(x);
-    if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
-    return Number(x.toPrecision(4)).toString();
 }
 /** A look whose harm test did not reach its boundary: no evidence of harm yet, which is not a pass. */ function notSignificant(statistic, boundary) {
     return `not significant: z ${statistic.toFixed(2)} < boundary ${boundary.toFixed(2)} (no harm shown yet; promotion is judged at the end)`;
@@ -66463,9 +66961,7 @@ function judgeQuantileFinal(metric, looks, plan) {
         status: 'inconclusive',
         effect,
         upperBound,
-        ...needed ? {
-            needed
-        } : {},
+        needed,
         note: `${what}, but a share of requests slower than ${formatValue(reading.bound, metric.unit)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})${needed ? `; ${describeNeeded(needed)}` : ''}`
     };
 }
@@ -66594,9 +67090,7 @@ const sequentialJudge = {
         if (failed) return {
             status: 'fail',
             note: failed.note,
-            ...failed.effect !== undefined ? {
-                effect: failed.effect
-            } : {}
+            effect: failed.effect
         };
         const theta = 1 + metric.allowedIncrease;
         if (metric.kind === 'ratio') {
@@ -66637,9 +67131,7 @@ const sequentialJudge = {
                 status: 'inconclusive',
                 effect,
                 upperBound,
-                ...needed ? {
-                    needed
-                } : {},
+                needed,
                 note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}, not shown within the allowed rate: the canary may be up to ${points(upperBound)} above it (tolerance ${points(limit)}); ${needed ? describeNeeded(needed) : 'more traffic or a longer run would decide'}`
             };
         }
@@ -66674,9 +67166,7 @@ const sequentialJudge = {
             status: 'inconclusive',
             effect,
             upperBound,
-            ...needed ? {
-                needed
-            } : {},
+            needed,
             note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})${needed ? `; ${describeNeeded(needed)}` : ''}`
         };
     }
@@ -66699,7 +67189,7 @@ const sequentialJudge = {
         } : {
             status: 'pass',
             canary: value,
-            note: `canary ${format(value)} within the limit`
+            note: `canary ${formatNumber(value)} within the limit`
         };
     },
     judgeFinal (_metric, _looks, verdicts) {
@@ -66774,402 +67264,6 @@ const JUDGES = {
     'mann-whitney': mannWhitneyJudge
 };
 
-// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(2485);
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/cloudwatch.js
-/**
- * The CloudWatch provider: `GetMetricData` (@aws-sdk/client-cloudwatch) with every metric's canary and baseline
- * expressions as metric data queries over the look's interval. Expressions are CloudWatch Metrics Insights
- * queries or metric math, with `{{selector}}` filled from canary-selector / baseline-selector (e.g.
- * `SELECT SUM(Errors) FROM SCHEMA("OpenClaw/Rating", Track) WHERE {{selector}}` with
- * `canary-selector: Track = 'canary'`). CloudWatch accepts one Metrics Insights query per request, so each
- * look sends one request per Metrics Insights query and one for all the other expressions, a few at a time.
- *
- * Credentials come from the SDK's standard provider chain, so the usual `aws-actions/configure-aws-credentials`
- * (OIDC role) step before this one works; `AWS_ENDPOINT_URL_CLOUDWATCH` points the SDK elsewhere (VPC
- * endpoints, tests).
- */ 
-
-
-/** A Metrics Insights query: CloudWatch answers ValidationError to a request with more than one. */ const INSIGHTS_QUERY = /^\s*SELECT\s/i;
-/** At most 500 metric data queries a request. */ const MAX_QUERIES_PER_REQUEST = 500;
-/** Requests of one look in flight at once (GetMetricData's default quota is 50 a second per account). */ const CONCURRENT_REQUESTS = 4;
-/** A guard against a NextToken that never ends. */ const MAX_PAGES = 100;
-/** Errors that mean the configuration is wrong (fail the run) rather than CloudWatch being unavailable. */ const CONFIGURATION_ERRORS = new Set([
-    'InvalidParameterValueException',
-    'InvalidParameterCombinationException',
-    'MissingRequiredParameterException',
-    'ValidationError',
-    'ValidationException'
-]);
-class CloudWatchCollector {
-    client;
-    metrics;
-    selectors;
-    planned = [];
-    constructor(client, metrics, selectors){
-        this.client = client;
-        this.metrics = metrics;
-        this.selectors = selectors;
-        metrics.forEach((metric, m)=>{
-            const q = metric.queries;
-            const add = (arm, part, template)=>{
-                if (template) this.planned.push({
-                    id: `m${m}_${arm}_${part}`,
-                    metric,
-                    arm,
-                    part,
-                    template
-                });
-            };
-            if (metric.kind === 'ratio') {
-                add('canary', 'failures', q.canaryFailures);
-                add('canary', 'total', q.canaryTotal);
-                add('baseline', 'failures', q.baselineFailures);
-                add('baseline', 'total', q.baselineTotal);
-            } else {
-                add('canary', 'value', q.canaryQuery);
-                add('baseline', 'value', q.baselineQuery);
-            }
-        });
-    }
-    static create(region, timeoutMs, metrics, selectors) {
-        const client = new dist_cjs/* CloudWatchClient */.WBn({
-            region,
-            // without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes, and waits on
-            requestHandler: {
-                requestTimeout: timeoutMs,
-                connectionTimeout: timeoutMs,
-                throwOnRequestTimeout: true
-            },
-            maxAttempts: 3
-        });
-        return new CloudWatchCollector(client, metrics, selectors);
-    }
-    describe() {
-        return 'cloudwatch';
-    }
-    async collect(window) {
-        const periodSeconds = Math.max(1, Math.round((window.end.getTime() - window.start.getTime()) / 1000));
-        const at = window.end.toISOString();
-        const queries = this.planned.map((p)=>({
-                metric: p.metric.name,
-                arm: p.arm,
-                part: p.part,
-                query: renderQuery(p.template, this.selectors[p.arm], `${periodSeconds}s`),
-                at
-            }));
-        const request = this.planned.map((p, i)=>({
-                Id: p.id,
-                Expression: queries[i].query,
-                Period: periodSeconds,
-                Label: `${p.metric.name} ${p.arm} ${p.part}`,
-                ReturnData: true
-            }));
-        // one request per Metrics Insights query, one for the other expressions (up to 500 a request)
-        const insights = request.map((query)=>INSIGHTS_QUERY.test(query.Expression ?? ''));
-        const batches = request.flatMap((_, i)=>insights[i] ? [
-                [
-                    i
-                ]
-            ] : []);
-        const others = request.flatMap((_, i)=>insights[i] ? [] : [
-                i
-            ]);
-        for(let i = 0; i < others.length; i += MAX_QUERIES_PER_REQUEST)batches.push(others.slice(i, i + MAX_QUERIES_PER_REQUEST));
-        const results = new Map();
-        const abort = new AbortController();
-        let failure;
-        let next = 0;
-        const worker = async ()=>{
-            while(next < batches.length && !abort.signal.aborted){
-                const batch = batches[next++];
-                try {
-                    const found = await this.fetch(batch.map((i)=>request[i]), window, abort.signal);
-                    for (const [id, r] of found)results.set(id, r);
-                } catch (error) {
-                    // the first failure decides the look; the requests still in flight are abandoned
-                    if (!failure) failure = {
-                        error,
-                        batch
-                    };
-                    abort.abort();
-                }
-            }
-        };
-        await Promise.all(Array.from({
-            length: Math.min(CONCURRENT_REQUESTS, batches.length)
-        }, worker));
-        if (failure) {
-            const { error, batch } = failure;
-            const name = error.name ?? '';
-            const message = `CloudWatch GetMetricData failed: ${name ? `${name}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-            if (CONFIGURATION_ERRORS.has(name)) {
-                const rejected = batch.map((i)=>`  ${this.planned[i].metric.name} ${queries[i].arm} ${queries[i].part}: ${queries[i].query}`);
-                throw new errors/* ActionError */.lZ(`${message}\nThe request had these queries:\n${rejected.join('\n')}\nCheck the metric expressions and selectors.`);
-            }
-            for (const q of queries)q.problem = message;
-            const data = new Map(this.metrics.map((m)=>[
-                    m.name,
-                    {
-                        look: window.look,
-                        at,
-                        kind: 'none',
-                        problem: message
-                    }
-                ]));
-            return {
-                data,
-                queries,
-                providerProblem: message
-            };
-        }
-        const reading = (id, i)=>{
-            const r = results.get(id);
-            const q = queries[i];
-            if (!r) return q.problem = 'no result returned for this query';
-            if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
-                return q.problem = `${r.StatusCode}: ${(r.Messages ?? []).map((m)=>m.Value).join('; ')}`;
-            }
-            const value = r.Values?.[0];
-            if (value === undefined) return q.problem = 'no datapoint in the interval';
-            if (!Number.isFinite(value)) return q.problem = 'the datapoint is not a finite number';
-            q.value = value;
-            if (r.StatusCode === 'PartialData') q.warnings = [
-                'CloudWatch returned partial data'
-            ];
-            return value;
-        };
-        const values = new Map(this.planned.map((p, i)=>[
-                p.id,
-                reading(p.id, i)
-            ]));
-        const data = new Map();
-        this.metrics.forEach((metric, m)=>{
-            const get = (arm, part)=>values.get(`m${m}_${arm}_${part}`);
-            const problem = (x, arm, part)=>typeof x === 'number' ? undefined : `${arm} ${part}: ${x ?? 'missing'}`;
-            if (metric.kind === 'ratio') {
-                const parts = [
-                    get('canary', 'failures'),
-                    get('canary', 'total'),
-                    get('baseline', 'failures'),
-                    get('baseline', 'total')
-                ];
-                // a failures series with no datapoint while there was traffic means no failures were recorded
-                const [cf, ct, bf, bt] = parts.map((x, i)=>i % 2 === 0 && x === 'no datapoint in the interval' ? 0 : x);
-                const issue = problem(ct, 'canary', 'total') ?? problem(bt, 'baseline', 'total') ?? problem(cf, 'canary', 'failures') ?? problem(bf, 'baseline', 'failures');
-                if (issue) {
-                    data.set(metric.name, {
-                        look: window.look,
-                        at,
-                        kind: 'none',
-                        problem: issue
-                    });
-                    return;
-                }
-                const counts = (f, t)=>{
-                    const total = Math.max(0, Math.round(t));
-                    return {
-                        events: Math.min(total, Math.max(0, Math.round(f))),
-                        total
-                    };
-                };
-                data.set(metric.name, {
-                    look: window.look,
-                    at,
-                    kind: 'ratio',
-                    canary: counts(cf, ct),
-                    baseline: counts(bf, bt)
-                });
-            } else {
-                const c = get('canary', 'value');
-                const b = get('baseline', 'value');
-                const issue = problem(c, 'canary', 'value') ?? problem(b, 'baseline', 'value');
-                data.set(metric.name, issue ? {
-                    look: window.look,
-                    at,
-                    kind: 'none',
-                    problem: issue
-                } : {
-                    look: window.look,
-                    at,
-                    kind: 'value',
-                    canary: c,
-                    baseline: b
-                });
-            }
-        });
-        return {
-            data,
-            queries
-        };
-    }
-    /** One GetMetricData request, following NextToken; results merged by Id (the last page's StatusCode counts). */ async fetch(queries, window, abortSignal) {
-        const results = new Map();
-        let nextToken;
-        let pages = 0;
-        do {
-            if (++pages > MAX_PAGES) throw new Error(`CloudWatch answered more than ${MAX_PAGES} pages for one look`);
-            const { start, end } = alignToPeriod(window);
-            const response = await this.client.send(new dist_cjs/* GetMetricDataCommand */.Soe({
-                StartTime: start,
-                EndTime: end,
-                MetricDataQueries: queries,
-                ScanBy: 'TimestampDescending',
-                ...nextToken ? {
-                    NextToken: nextToken
-                } : {}
-            }), {
-                abortSignal
-            });
-            for (const r of response.MetricDataResults ?? []){
-                if (!r.Id) continue;
-                const seen = results.get(r.Id);
-                if (seen) {
-                    seen.Values = [
-                        ...seen.Values ?? [],
-                        ...r.Values ?? []
-                    ];
-                    seen.Timestamps = [
-                        ...seen.Timestamps ?? [],
-                        ...r.Timestamps ?? []
-                    ];
-                    seen.Messages = [
-                        ...seen.Messages ?? [],
-                        ...r.Messages ?? []
-                    ];
-                    // PartialData on a page followed by another page is not partial: the last page says
-                    seen.StatusCode = r.StatusCode;
-                } else results.set(r.Id, {
-                    ...r
-                });
-            }
-            nextToken = response.NextToken;
-        }while (nextToken)
-        return results;
-    }
-}
-/**
- * CloudWatch answers periods counted on its own grid (whole periods since the epoch): a window that is not on it
- * gets two partial datapoints. The window is moved back onto the grid, to the last whole period that ended
- * within it.
- */ function alignToPeriod(window) {
-    const period = window.end.getTime() - window.start.getTime();
-    if (period <= 0) return {
-        start: window.start,
-        end: window.end
-    };
-    const end = Math.floor(window.end.getTime() / period) * period;
-    return {
-        start: new Date(end - period),
-        end: new Date(end)
-    };
-}
-/** Periods GetMetricData accepts: 1, 5, 10, 20, 30 seconds (high resolution) or a multiple of 60. */ function isCloudWatchPeriod(seconds) {
-    return [
-        1,
-        5,
-        10,
-        20,
-        30
-    ].includes(seconds) || seconds > 0 && seconds % 60 === 0;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js
-var credential_provider_node_dist_cjs = __nccwpck_require__(3477);
-// EXTERNAL MODULE: ../../work/main/node_modules/@smithy/signature-v4/dist-cjs/index.js
-var signature_v4_dist_cjs = __nccwpck_require__(8398);
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/providers/sigv4.js
-/**
- * AWS Signature Version 4 for Prometheus queries to Amazon Managed Service for Prometheus (AMP). The signing is
- * the SDK's own (`SignatureV4` from `@smithy/signature-v4`, service `aps`), with credentials from the SDK's
- * default provider chain (`defaultProvider`: environment, web identity as the OIDC credentials step leaves
- * it, SSO, shared files, container and instance metadata). Only the SHA-256 the signer needs is supplied here,
- * as a thin adapter over node:crypto (the same one the SDK's Node runtime uses).
- *
- * AMP's query endpoint is https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-<id>/api/v1/query; the
- * region for signing comes from that host unless the caller gives one.
- */ 
-
-
-/** The AWS region of an AMP workspace URL, or undefined when the URL is not one. */ function ampRegion(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    } catch  {
-        return undefined;
-    }
-    const host = /^aps-workspaces(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(parsed.hostname);
-    if (!host || !/^\/workspaces\/[^/]+/.test(parsed.pathname)) return undefined;
-    return host[1];
-}
-/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the Smithy signer takes. */ class NodeSha256 {
-    secret;
-    hash;
-    constructor(secret){
-        this.secret = secret;
-        this.hash = this.fresh();
-    }
-    fresh() {
-        return this.secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', bytes(this.secret));
-    }
-    update(data) {
-        this.hash.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    }
-    digest() {
-        return Promise.resolve(new Uint8Array(this.hash.digest()));
-    }
-    reset() {
-        this.hash = this.fresh();
-    }
-}
-function bytes(data) {
-    if (typeof data === 'string') return Buffer.from(data, 'utf8');
-    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    return new Uint8Array(data);
-}
-/** The signer for Prometheus requests: the SDK's SignatureV4 over method, path, query, headers and body. */ function sigV4Signer(options) {
-    const signer = new signature_v4_dist_cjs.SignatureV4({
-        service: options.service ?? 'aps',
-        region: options.region,
-        credentials: options.credentials ?? (0,credential_provider_node_dist_cjs.defaultProvider)(),
-        sha256: NodeSha256
-    });
-    return async (request)=>{
-        const url = new URL(request.url);
-        const query = {};
-        for (const [key, value] of url.searchParams){
-            const previous = query[key];
-            query[key] = previous === undefined ? value : [
-                ...[
-                    previous
-                ].flat(),
-                value
-            ];
-        }
-        const signed = await signer.sign({
-            method: request.method,
-            protocol: url.protocol,
-            hostname: url.hostname,
-            ...url.port ? {
-                port: Number(url.port)
-            } : {},
-            path: url.pathname,
-            query,
-            headers: {
-                ...request.headers,
-                host: url.host
-            },
-            body: request.body
-        }, options.now ? {
-            signingDate: options.now()
-        } : {});
-        return signed.headers;
-    };
-}
-
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/markdown.js
 /**
  * Markdown that treats its content as data. Everything that comes from a plan, an input or an API lands either
@@ -67235,6 +67329,7 @@ function escapeHtml(text) {
  */ 
 
 
+
 /** Histogram buckets as a JSON object by `le` (`"+Inf"` for the last): a Map would serialise as {}. */ function jsonLook(look) {
     if (look.kind !== 'histogram') return look;
     const buckets = (b)=>Object.fromEntries([
@@ -67261,9 +67356,7 @@ function buildJsonReport(result, settings) {
         looksTaken: result.looksTaken,
         stoppedEarly: result.stoppedEarly,
         providerProblems: result.providerProblems,
-        ...result.needed ? {
-            needed: result.needed
-        } : {},
+        needed: result.needed,
         metrics: result.metrics.map((h)=>({
                 name: h.metric.name,
                 judgement: h.metric,
@@ -67398,6 +67491,28 @@ function renderCanarySummary(result, settings) {
     }
     return lines.join('\n');
 }
+/** The log line of one look: each metric's status, canary and baseline values, and the judge's note. */ function describeLook(event, metrics, judge, plannedLooks) {
+    const parts = [
+        ...event.verdicts
+    ].map(([name, v])=>{
+        const metric = metrics.find((m)=>m.name === name);
+        const show = (x)=>metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
+        const numbers = v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
+        const status = lookStatus(v, judge).replace(/^\S+ /, '');
+        return `${name}: ${status}${numbers} (${v.note})`;
+    });
+    return `interval ${event.look}/${plannedLooks} at ${event.at.toISOString()}: ${parts.join('; ')}`;
+}
+/**
+ * The `more-requests` and `more-intervals` outputs: for a run inconclusive for lack of evidence, the traffic that
+ * would decide (requests: the larger arm's); empty otherwise.
+ */ function trafficOutputs(result) {
+    const { needed } = result;
+    return {
+        moreRequests: needed?.canaryRequests !== undefined ? String(Math.max(needed.canaryRequests, needed.baselineRequests ?? 0)) : '',
+        moreIntervals: needed ? String(needed.intervals) : ''
+    };
+}
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/clock.js
 /** Milliseconds on a monotonic-enough clock, and a way to wait. Tests hand in a fake one. */ const systemClock = {
@@ -67479,8 +67594,10 @@ function decide(outcomes, policy, providerProblems = []) {
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/canary/analysis.js
 /**
- * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and pure: feed it each look's
- * data, it judges every metric, says when to stop (a critical metric failed), and at the end decides. The action
+ * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and does no I/O, but it has
+ * state: each `addLook` appends the look's data and verdicts to its history, and `finish` sets every metric's
+ * final verdict there. Feed it each look's data, it judges every metric, says when to stop (a critical metric
+ * failed), and at the end decides. The action
  * drives it with a clock and a metrics provider (runner.ts); the benchmark and the statistical tests drive it
  * with simulated data. Both go through the same code.
  */ 
@@ -67572,9 +67689,7 @@ class CanaryAnalysis {
         }
         return {
             ...decision,
-            ...needed ? {
-                needed
-            } : {},
+            needed,
             looksTaken: this.looksTaken,
             stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
             metrics: this.history,
@@ -67585,7 +67700,7 @@ class CanaryAnalysis {
     }
 }
 
-;// CONCATENATED MODULE: ./.tmp/build/src/canary/runner.js
+;// CONCATENATED MODULE: ./.tmp/build/src/canary/run.js
 /**
  * The canary run in time: wait the initial delay, then every interval collect a look from the provider and feed
  * it to the analysis, stopping early when a critical metric fails. The clock is passed in, so tests and demos can
@@ -67612,15 +67727,14 @@ async function runCanary(options, collector, clock = systemClock, onLook = ()=>u
         const collected = await collector.collect(window);
         queries.push(...collected.queries);
         const { verdicts, criticalFailed } = analysis.addLook(collected.data, collected.providerProblem);
-        onLook({
+        const event = {
             look,
             at: window.end,
             verdicts,
-            criticalFailed,
-            ...collected.providerProblem ? {
-                providerProblem: collected.providerProblem
-            } : {}
-        });
+            criticalFailed
+        };
+        if (collected.providerProblem) event.providerProblem = collected.providerProblem;
+        onLook(event);
     }
     return {
         ...analysis.finish(),
@@ -67675,10 +67789,26 @@ async function runCanary(options, collector, clock = systemClock, onLook = ()=>u
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+/**
+ * The suite's one reader of action inputs (actions/cache's `getInputAsArray/Int/Bool` is the model): strings,
+ * required inputs, lists, enums, booleans, whole and decimal numbers, durations and URLs. Each throws InputError
+ * naming the input, the value and what was expected. A reader given a `fallback` (from the action's
+ * INPUT_DEFAULTS table, which test/repo/metadata.test.ts keeps equal to action.yml) returns a value, never
+ * undefined; without one, an empty input is undefined.
+ */ 
+
 function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
+}
+function readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+/** An input the action cannot run without; `expected` says what it holds, with an example. */ function readRequired(io, name, expected) {
+    const value = io.getInput(name);
+    if (value === '') throw new InputError(name, undefined, expected);
+    return value;
 }
 /**
  * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
@@ -67690,9 +67820,11 @@ function readString(io, name, fallback = '') {
     });
     return token;
 }
-function readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
+/** Entries of a list written one a line or separated by commas (or spaces); empty entries are dropped. */ function splitList(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** A list input (see splitList); `fallback` is the list as action.yml's default writes it. */ function readList(io, name, fallback = '') {
+    return splitList(readString(io, name, fallback));
 }
 function readEnum(io, name, allowed, fallback) {
     const value = io.getInput(name);
@@ -67701,35 +67833,75 @@ function readEnum(io, name, allowed, fallback) {
     if (!match) throw new errors/* InputError */.dz(name, value, `one of ${allowed.join(', ')}`);
     return match;
 }
-function readBoolean(io, name, fallback) {
+const TRUE = /^(true|yes|on|1)$/i;
+const FALSE = /^(false|no|off|0)$/i;
+/** `fallback` may be the default as action.yml writes it (`'true'`, `'false'`). */ function readBoolean(io, name, fallback) {
     const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new errors/* InputError */.dz(name, value, 'true or false');
+    if (value === '') return typeof fallback === 'boolean' ? fallback : defaultOf(name, fallback, parseBoolean);
+    const parsed = parseBoolean(value);
+    if (parsed === undefined) throw new errors/* InputError */.dz(name, value, 'true or false');
+    return parsed;
 }
-function readInteger(io, name, options) {
+function parseBoolean(text) {
+    return TRUE.test(text) ? true : FALSE.test(text) ? false : undefined;
+}
+function readInteger(io, name, options = {}) {
     const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
+    if (value === '') {
+        const { fallback } = options;
+        return typeof fallback === 'string' ? defaultOf(name, fallback, (t)=>parseInteger(t, options)) : fallback;
     }
+    const n = parseInteger(value, options);
+    if (n === undefined) throw new errors/* InputError */.dz(name, value, integerExpectation(options));
     return n;
 }
-function readUrl(io, name) {
+function parseInteger(text, { min, max }) {
+    if (!/^[+]?\d+$/.test(text)) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || min !== undefined && n < min || max !== undefined && n > max) return undefined;
+    return n;
+}
+function integerExpectation({ min, max }) {
+    return min !== undefined && max !== undefined ? `a whole number from ${min} to ${max}` : min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
+}
+/** A decimal number within [min, max]; `fallback` is the default as action.yml writes it. */ function readNumber(io, name, options) {
+    const text = readString(io, name, options.fallback);
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < options.min || n > options.max) throw new errors/* InputError */.dz(name, text, options.expected);
+    return n;
+}
+function readDuration(io, name, options = {}) {
+    const text = readString(io, name, options.fallback);
+    if (text === '') return undefined;
+    const ms = parseDuration(text);
+    const { min = 0, max = Infinity } = options;
+    if (ms === undefined || ms < min || ms > max) throw new errors/* InputError */.dz(name, text, durationExpectation(text, options.examples, durationRange(min, max)));
+    return ms;
+}
+function durationRange(min, max) {
+    if (max !== Infinity) return ` from ${formatDuration(min)} to ${formatDuration(max)}`;
+    return min > 0 ? ` of at least ${formatDuration(min)}` : '';
+}
+/** An absolute http(s) URL, normalised; undefined when the input is empty. */ function readUrl(io, name) {
     const value = io.getInput(name);
     if (value === '') return undefined;
+    const url = parseHttpUrl(value);
+    if (!url) throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+    return url;
+}
+/** `text` as a normalised absolute http(s) URL, or undefined when it is not one. */ function parseHttpUrl(text) {
     let url;
     try {
-        url = new URL(value);
+        url = new URL(text);
     } catch  {
-        throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+        return undefined;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
-    return url.toString();
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+/** A default from the action's table that its own reader refuses is a bug in the action, not a bad input. */ function defaultOf(name, text, parse) {
+    const value = parse(text);
+    if (value === undefined) throw new Error(`the default of input '${name}' (${JSON.stringify(text)}) is not valid`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/actions/canary-gate/inputs.js
@@ -67764,23 +67936,21 @@ const PROVIDERS = [
     'cloudwatch',
     'scrape'
 ];
-function duration(io, name, fallback, minMs) {
-    const text = readString(io, name, fallback);
-    const ms = parseDuration(text);
-    if (ms === undefined || ms < minMs) {
-        throw new errors/* InputError */.dz(name, text, `${durationExpectation(text)}${minMs > 0 ? ` of at least ${minMs}ms` : ''}`);
-    }
-    return ms;
-}
-function number(io, name, fallback, min, max, expected) {
-    const text = readString(io, name, fallback);
-    const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new errors/* InputError */.dz(name, text, expected);
-    return n;
-}
-function list(text) {
-    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
+/** What a metric with no data counts as (`no-data`). */ const NO_DATA_POLICIES = [
+    'inconclusive',
+    'fail'
+];
+/** Decisions `fail-on` may list (error always fails the step). */ const FAIL_ON_DECISIONS = [
+    'rollback',
+    'inconclusive',
+    'promote',
+    'error'
+];
+const SIGV4_MODES = [
+    'auto',
+    'true',
+    'false'
+];
 function parseInputs(io) {
     const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider);
     const judge = readString(io, 'judge', INPUT_DEFAULTS.judge);
@@ -67801,22 +67971,24 @@ function parseInputs(io) {
         const unlimited = metrics.filter((m)=>m.max === undefined && m.min === undefined).map((m)=>m.name);
         if (unlimited.length) throw new errors/* InputError */.dz('metrics', unlimited.join(', '), 'a max or min on every metric: the threshold judge compares each interval with them');
     }
-    const intervalMs = duration(io, 'interval', INPUT_DEFAULTS.interval, 1000);
+    const intervalMs = readDuration(io, 'interval', {
+        fallback: INPUT_DEFAULTS.interval,
+        min: 1000
+    });
     const durationText = readOptional(io, 'duration');
     const iterationsText = readOptional(io, 'iterations');
     if (durationText && iterationsText) throw new errors/* InputError */.dz('iterations', iterationsText, "nothing when 'duration' is set: give one of duration and iterations");
-    let looks;
-    if (iterationsText) looks = readInteger(io, 'iterations', {
+    let looks = readInteger(io, 'iterations', {
         min: 1,
         max: MAX_LOOKS
     });
-    else if (durationText) {
-        const total = parseDuration(durationText);
-        if (total === undefined) throw new errors/* InputError */.dz('duration', durationText, durationExpectation(durationText, '10m or 1h'));
+    if (looks === undefined) {
+        const total = readDuration(io, 'duration', {
+            examples: '10m or 1h'
+        });
+        if (total === undefined) throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
         if (total < intervalMs || total / intervalMs >= MAX_LOOKS + 1) throw new errors/* InputError */.dz('duration', durationText, `from one interval to ${MAX_LOOKS} intervals (${formatDuration(intervalMs)} to ${formatDuration(MAX_LOOKS * intervalMs)} with interval ${formatDuration(intervalMs)}), as for iterations`);
         looks = Math.floor(total / intervalMs);
-    } else {
-        throw new errors/* InputError */.dz('duration', undefined, 'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)');
     }
     const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
     const selectors = {
@@ -67824,12 +67996,17 @@ function parseInputs(io) {
         baseline: readString(io, 'baseline-selector')
     };
     const targets = {
-        canary: list(readString(io, 'canary-targets')),
-        baseline: list(readString(io, 'baseline-targets'))
+        canary: readList(io, 'canary-targets'),
+        baseline: readList(io, 'baseline-targets')
     };
-    const usesSelector = metrics.some((m)=>Object.values(m.queries).some((q)=>/\{\{\s*selector\s*\}\}/.test(q ?? '')));
+    const usesSelector = metrics.some((m)=>Object.entries(m.queries).some(([key, q])=>key !== 'kind' && /\{\{\s*selector\s*\}\}/.test(q)));
     const inputs = {
         provider,
+        source: {
+            provider: 'scrape',
+            targets,
+            headers
+        },
         headers,
         selectors,
         targets,
@@ -67837,36 +68014,55 @@ function parseInputs(io) {
         judge,
         intervalMs,
         looks,
-        initialDelayMs: duration(io, 'initial-delay', INPUT_DEFAULTS['initial-delay'], 0),
-        confidence: number(io, 'confidence', INPUT_DEFAULTS.confidence, 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.99'),
-        promoteConfidence: number(io, 'promote-confidence', INPUT_DEFAULTS['promote-confidence'], 0.5, 0.9999, 'a number between 0.5 and 0.9999, e.g. 0.9'),
+        initialDelayMs: readDuration(io, 'initial-delay', {
+            fallback: INPUT_DEFAULTS['initial-delay']
+        }),
+        confidence: readNumber(io, 'confidence', {
+            fallback: INPUT_DEFAULTS.confidence,
+            min: 0.5,
+            max: 0.9999,
+            expected: 'a number between 0.5 and 0.9999, e.g. 0.99'
+        }),
+        promoteConfidence: readNumber(io, 'promote-confidence', {
+            fallback: INPUT_DEFAULTS['promote-confidence'],
+            min: 0.5,
+            max: 0.9999,
+            expected: 'a number between 0.5 and 0.9999, e.g. 0.9'
+        }),
         minRequests: readInteger(io, 'min-requests', {
             min: 0,
-            fallback: Number(INPUT_DEFAULTS['min-requests'])
+            fallback: INPUT_DEFAULTS['min-requests']
         }),
-        passScore: number(io, 'pass-score', INPUT_DEFAULTS['pass-score'], 0, 100, 'a score from 0 to 100'),
-        marginalScore: number(io, 'marginal-score', INPUT_DEFAULTS['marginal-score'], 0, 100, 'a score from 0 to 100'),
-        noData: readEnum(io, 'no-data', [
-            'inconclusive',
-            'fail'
-        ], 'inconclusive'),
-        failOn: list(readString(io, 'fail-on', INPUT_DEFAULTS['fail-on'])).map((d)=>{
-            if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote' && d !== 'error') throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)');
-            return d;
+        passScore: readNumber(io, 'pass-score', {
+            fallback: INPUT_DEFAULTS['pass-score'],
+            min: 0,
+            max: 100,
+            expected: 'a score from 0 to 100'
         }),
-        dryRun: readBoolean(io, 'dry-run', false),
-        timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 100)
+        marginalScore: readNumber(io, 'marginal-score', {
+            fallback: INPUT_DEFAULTS['marginal-score'],
+            min: 0,
+            max: 100,
+            expected: 'a score from 0 to 100'
+        }),
+        noData: readEnum(io, 'no-data', NO_DATA_POLICIES, INPUT_DEFAULTS['no-data']),
+        failOn: readList(io, 'fail-on', INPUT_DEFAULTS['fail-on']).map((d)=>{
+            const decision = FAIL_ON_DECISIONS.find((allowed)=>allowed === d);
+            if (!decision) throw new errors/* InputError */.dz('fail-on', d, 'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)');
+            return decision;
+        }),
+        dryRun: readBoolean(io, 'dry-run', INPUT_DEFAULTS['dry-run']),
+        timeoutMs: readDuration(io, 'timeout', {
+            fallback: INPUT_DEFAULTS.timeout,
+            min: 100
+        })
     };
     if (inputs.marginalScore > inputs.passScore) throw new errors/* InputError */.dz('marginal-score', String(inputs.marginalScore), `a score no higher than pass-score (${inputs.passScore})`);
     if (provider === 'prometheus') {
         const url = readUrl(io, 'prometheus-url');
         if (!url) throw new errors/* InputError */.dz('prometheus-url', undefined, 'the URL of the Prometheus server (provider: prometheus)');
         inputs.prometheusUrl = url;
-        const sigv4 = readEnum(io, 'aws-sigv4', [
-            'auto',
-            'true',
-            'false'
-        ], 'auto');
+        const sigv4 = readEnum(io, 'aws-sigv4', SIGV4_MODES, INPUT_DEFAULTS['aws-sigv4']);
         const fromHost = ampRegion(url);
         if (sigv4 === 'true' || sigv4 === 'auto' && fromHost) {
             const region = readOptional(io, 'aws-region') ?? fromHost ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
@@ -67876,11 +68072,21 @@ function parseInputs(io) {
                 service: 'aps'
             };
         }
+        inputs.source = {
+            provider: 'prometheus',
+            url,
+            headers,
+            sigv4: inputs.sigv4
+        };
     }
     if (provider === 'cloudwatch') {
         const region = readOptional(io, 'aws-region') ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
         if (!region) throw new errors/* InputError */.dz('aws-region', undefined, 'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)');
         inputs.awsRegion = region;
+        inputs.source = {
+            provider: 'cloudwatch',
+            region
+        };
         if (!metricsText.trim()) {
             throw new errors/* InputError */.dz('metrics', undefined, 'metric definitions with CloudWatch expressions: the presets are written in PromQL');
         }
@@ -67889,7 +68095,7 @@ function parseInputs(io) {
         }
         const quantiles = metrics.filter((m)=>m.kind === 'quantile').map((m)=>m.name);
         if (quantiles.length) {
-            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), 'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)');
+            throw new errors/* InputError */.dz('metrics', quantiles.join(', '), "value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a SEARCH expression and a percentile statistic, e.g. SEARCH('{AWS/ApplicationELB,TargetGroup} MetricName=\"TargetResponseTime\" {{selector}}', 'p99') (Metrics Insights has no percentiles)");
         }
     }
     if (provider !== 'scrape' && usesSelector && (!selectors.canary || !selectors.baseline)) {
@@ -67901,14 +68107,7 @@ function parseInputs(io) {
             'baseline'
         ]){
             if (targets[arm].length === 0) throw new errors/* InputError */.dz(`${arm}-targets`, undefined, `the /metrics URL(s) of the ${arm} (provider: scrape)`);
-            for (const url of targets[arm]){
-                try {
-                    const u = new URL(url);
-                    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-                } catch  {
-                    throw new errors/* InputError */.dz(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
-                }
-            }
+            for (const url of targets[arm])if (!parseHttpUrl(url)) throw new errors/* InputError */.dz(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
         }
     }
     return inputs;
@@ -67927,45 +68126,10 @@ function parseInputs(io) {
 
 
 
-
-
-
-
 const defaultDeps = ()=>({
         env: process.env,
         clock: systemClock
     });
-function buildCollector(inputs) {
-    switch(inputs.provider){
-        case 'prometheus':
-            return new PrometheusCollector(new PrometheusClient({
-                url: inputs.prometheusUrl,
-                headers: inputs.headers,
-                timeoutMs: inputs.timeoutMs,
-                ...inputs.sigv4 ? {
-                    sign: sigV4Signer(inputs.sigv4)
-                } : {}
-            }), inputs.metrics, inputs.selectors);
-        case 'scrape':
-            return new ScrapeCollector(inputs.metrics, inputs.targets, inputs.timeoutMs, inputs.headers);
-        case 'cloudwatch':
-            return CloudWatchCollector.create(inputs.awsRegion, inputs.timeoutMs, inputs.metrics, inputs.selectors);
-    }
-}
-function logLook(io, inputs, event) {
-    const parts = [
-        ...event.verdicts
-    ].map(([name, v])=>{
-        const metric = inputs.metrics.find((m)=>m.name === name);
-        const show = (x)=>metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
-        const numbers = v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
-        const status = lookStatus(v, inputs.judge).replace(/^\S+ /, '');
-        return `${name}: ${status}${numbers} (${v.note})`;
-    });
-    io.info(`interval ${event.look}/${inputs.looks} at ${event.at.toISOString()}: ${parts.join('; ')}`);
-    if (event.providerProblem) io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
-    if (event.criticalFailed.length) io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
-}
 /**
  * The action. `decision` is always set: on an input error, a query the provider rejects, or any other failure
  * that stops the run it is `error` (and the step fails), so a workflow can branch on rollback and on error.
@@ -67983,7 +68147,7 @@ function logLook(io, inputs, event) {
 async function analyse(io, deps, state) {
     const inputs = parseInputs(io);
     for (const value of Object.values(inputs.headers))if (value) io.setSecret(value);
-    const collector = buildCollector(inputs);
+    const collector = createCollector(inputs.source, inputs.metrics, inputs.selectors, inputs.timeoutMs);
     io.info(`Canary analysis: ${inputs.metrics.map((m)=>m.name).join(', ')} with the ${inputs.judge} judge, ${inputs.looks} intervals of ${inputs.intervalMs / 1000}s, provider ${collector.describe()}${inputs.sigv4 ? ` (queries signed with SigV4 for ${inputs.sigv4.service} in ${inputs.sigv4.region})` : ''}.`);
     const result = await runCanary({
         metrics: inputs.metrics,
@@ -67999,7 +68163,11 @@ async function analyse(io, deps, state) {
         },
         intervalMs: inputs.intervalMs,
         initialDelayMs: inputs.initialDelayMs
-    }, collector, deps.clock, (event)=>logLook(io, inputs, event));
+    }, collector, deps.clock, (event)=>{
+        io.info(describeLook(event, inputs.metrics, inputs.judge, inputs.looks));
+        if (event.providerProblem) io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
+        if (event.criticalFailed.length) io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
+    });
     const settings = {
         provider: inputs.provider,
         judge: inputs.judge,
@@ -68009,19 +68177,15 @@ async function analyse(io, deps, state) {
         plannedLooks: inputs.looks,
         dryRun: inputs.dryRun
     };
-    const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
-    (0,external_node_fs_.mkdirSync)(dir, {
-        recursive: true
-    });
-    const reportPath = (0,external_node_path_.join)(dir, `canary-gate-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`);
-    (0,external_node_fs_.writeFileSync)(reportPath, JSON.stringify(buildJsonReport(result, settings), null, 2));
+    const reportPath = writeReportFile('canary-gate', buildJsonReport(result, settings), deps.env);
     io.setOutput('decision', result.decision);
     state.decided = true;
     io.setOutput('score', String(result.score));
     io.setOutput('failed-metrics', JSON.stringify(result.failedMetrics));
     io.setOutput('report', reportPath);
-    io.setOutput('more-requests', result.needed?.canaryRequests !== undefined ? String(Math.max(result.needed.canaryRequests, result.needed.baselineRequests ?? 0)) : '');
-    io.setOutput('more-intervals', result.needed ? String(result.needed.intervals) : '');
+    const traffic = trafficOutputs(result);
+    io.setOutput('more-requests', traffic.moreRequests);
+    io.setOutput('more-intervals', traffic.moreIntervals);
     await io.appendSummary(renderCanarySummary(result, settings));
     const message = `Canary decision: ${result.decision} (score ${result.score}): ${result.reason}`;
     // error always fails the step (the gate could not judge); the others as fail-on and dry-run say

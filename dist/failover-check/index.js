@@ -39190,8 +39190,11 @@ async function runFailoverCheck(plan, deps) {
 /** True for a number without a unit (`30`, `1.5`), which parseDuration refuses. */ function isBareNumber(text) {
     return /^\d+(\.\d+)?$/.test(text.trim());
 }
-/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */ function durationExpectation(text, examples = '30s, 10m or 1m30s') {
-    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}`;
+/**
+ * What an input error says a duration must look like, with examples and the range allowed (` of at least 1s`,
+ * ` from 10ms to 10m`, or nothing); names the bare-number rule when that was the mistake.
+ */ function durationExpectation(text, examples = '30s, 10m or 1m30s', range = '') {
+    return isBareNumber(text) ? `a duration with its unit (ms, s, m or h)${range}, such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none` : `a duration such as ${examples}${range}`;
 }
 /** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */ function formatDuration(ms) {
     if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -39212,10 +39215,26 @@ async function runFailoverCheck(plan, deps) {
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/inputs.js
-/** Typed readers for action inputs. Each throws InputError naming the input, the value and what was expected. */ 
+/**
+ * The suite's one reader of action inputs (actions/cache's `getInputAsArray/Int/Bool` is the model): strings,
+ * required inputs, lists, enums, booleans, whole and decimal numbers, durations and URLs. Each throws InputError
+ * naming the input, the value and what was expected. A reader given a `fallback` (from the action's
+ * INPUT_DEFAULTS table, which test/repo/metadata.test.ts keeps equal to action.yml) returns a value, never
+ * undefined; without one, an empty input is undefined.
+ */ 
+
 function readString(io, name, fallback = '') {
     const value = io.getInput(name);
     return value === '' ? fallback : value;
+}
+function readOptional(io, name) {
+    const value = io.getInput(name);
+    return value === '' ? undefined : value;
+}
+/** An input the action cannot run without; `expected` says what it holds, with an example. */ function readRequired(io, name, expected) {
+    const value = io.getInput(name);
+    if (value === '') throw new errors/* InputError */.dz(name, undefined, expected);
+    return value;
 }
 /**
  * `github-token`, which the action's metadata defaults to `${{ github.token }}`: empty only when the workflow
@@ -39227,9 +39246,11 @@ function readString(io, name, fallback = '') {
     });
     return token;
 }
-function readOptional(io, name) {
-    const value = io.getInput(name);
-    return value === '' ? undefined : value;
+/** Entries of a list written one a line or separated by commas (or spaces); empty entries are dropped. */ function splitList(text) {
+    return text.split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
+}
+/** A list input (see splitList); `fallback` is the list as action.yml's default writes it. */ function readList(io, name, fallback = '') {
+    return splitList(readString(io, name, fallback));
 }
 function readEnum(io, name, allowed, fallback) {
     const value = io.getInput(name);
@@ -39238,35 +39259,75 @@ function readEnum(io, name, allowed, fallback) {
     if (!match) throw new InputError(name, value, `one of ${allowed.join(', ')}`);
     return match;
 }
-function readBoolean(io, name, fallback) {
+const TRUE = /^(true|yes|on|1)$/i;
+const FALSE = /^(false|no|off|0)$/i;
+/** `fallback` may be the default as action.yml writes it (`'true'`, `'false'`). */ function readBoolean(io, name, fallback) {
     const value = io.getInput(name);
-    if (value === '') return fallback;
-    if (/^(true|yes|on|1)$/i.test(value)) return true;
-    if (/^(false|no|off|0)$/i.test(value)) return false;
-    throw new InputError(name, value, 'true or false');
+    if (value === '') return typeof fallback === 'boolean' ? fallback : defaultOf(name, fallback, parseBoolean);
+    const parsed = parseBoolean(value);
+    if (parsed === undefined) throw new InputError(name, value, 'true or false');
+    return parsed;
 }
-function readInteger(io, name, options) {
+function parseBoolean(text) {
+    return TRUE.test(text) ? true : FALSE.test(text) ? false : undefined;
+}
+function readInteger(io, name, options = {}) {
     const value = io.getInput(name);
-    if (value === '') return options.fallback;
-    const range = options.min !== undefined && options.max !== undefined ? `a whole number from ${options.min} to ${options.max}` : options.min !== undefined ? `a whole number of at least ${options.min}` : 'a whole number';
-    if (!/^[+]?\d+$/.test(value)) throw new errors/* InputError */.dz(name, value, range);
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || options.min !== undefined && n < options.min || options.max !== undefined && n > options.max) {
-        throw new errors/* InputError */.dz(name, value, range);
+    if (value === '') {
+        const { fallback } = options;
+        return typeof fallback === 'string' ? defaultOf(name, fallback, (t)=>parseInteger(t, options)) : fallback;
     }
+    const n = parseInteger(value, options);
+    if (n === undefined) throw new errors/* InputError */.dz(name, value, integerExpectation(options));
     return n;
 }
-function readUrl(io, name) {
+function parseInteger(text, { min, max }) {
+    if (!/^[+]?\d+$/.test(text)) return undefined;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || min !== undefined && n < min || max !== undefined && n > max) return undefined;
+    return n;
+}
+function integerExpectation({ min, max }) {
+    return min !== undefined && max !== undefined ? `a whole number from ${min} to ${max}` : min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
+}
+/** A decimal number within [min, max]; `fallback` is the default as action.yml writes it. */ function readNumber(io, name, options) {
+    const text = readString(io, name, options.fallback);
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < options.min || n > options.max) throw new InputError(name, text, options.expected);
+    return n;
+}
+function readDuration(io, name, options = {}) {
+    const text = readString(io, name, options.fallback);
+    if (text === '') return undefined;
+    const ms = parseDuration(text);
+    const { min = 0, max = Infinity } = options;
+    if (ms === undefined || ms < min || ms > max) throw new errors/* InputError */.dz(name, text, durationExpectation(text, options.examples, durationRange(min, max)));
+    return ms;
+}
+function durationRange(min, max) {
+    if (max !== Infinity) return ` from ${formatDuration(min)} to ${formatDuration(max)}`;
+    return min > 0 ? ` of at least ${formatDuration(min)}` : '';
+}
+/** An absolute http(s) URL, normalised; undefined when the input is empty. */ function readUrl(io, name) {
     const value = io.getInput(name);
     if (value === '') return undefined;
+    const url = parseHttpUrl(value);
+    if (!url) throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+    return url;
+}
+/** `text` as a normalised absolute http(s) URL, or undefined when it is not one. */ function parseHttpUrl(text) {
     let url;
     try {
-        url = new URL(value);
+        url = new URL(text);
     } catch  {
-        throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
+        return undefined;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new errors/* InputError */.dz(name, value, 'an absolute http(s) URL');
-    return url.toString();
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+/** A default from the action's table that its own reader refuses is a bug in the action, not a bad input. */ function defaultOf(name, text, parse) {
+    const value = parse(text);
+    if (value === undefined) throw new Error(`the default of input '${name}' (${JSON.stringify(text)}) is not valid`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./.tmp/build/src/common/headers.js
@@ -39379,7 +39440,6 @@ function parseRegions(text, input = 'regions') {
 
 
 
-
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */ const INPUT_DEFAULTS = {
     'health-path': '/health',
     'expected-status': '200',
@@ -39397,15 +39457,7 @@ function parseRegions(text, input = 'regions') {
     'rto-max',
     'drill-state-url'
 ];
-function duration(io, name, fallback, minMs, maxMs = Infinity) {
-    const text = readString(io, name, fallback);
-    const ms = parseDuration(text);
-    if (ms === undefined || ms < minMs || ms > maxMs) {
-        const range = maxMs === Infinity ? ` of at least ${minMs}ms` : ` from ${minMs}ms to ${Math.round(maxMs / 60_000)}m`;
-        throw new errors/* InputError */.dz(name, text, `a duration such as 500ms, 2s, 5m or 1m30s${minMs > 0 ? range : ''}`);
-    }
-    return ms;
-}
+/** The examples failover-check's duration errors give. */ const DURATION_EXAMPLES = '500ms, 2s, 5m or 1m30s';
 /** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */ function parseInputs(io) {
     const regions = parseRegions(readString(io, 'regions'));
     const healthPath = readString(io, 'health-path', INPUT_DEFAULTS['health-path']);
@@ -39455,16 +39507,21 @@ function duration(io, name, fallback, minMs, maxMs = Infinity) {
         ...bodyMatch ? {
             bodyMatch
         } : {},
-        timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 10, 600_000),
+        timeoutMs: readDuration(io, 'timeout', {
+            min: 10,
+            max: 600_000,
+            examples: DURATION_EXAMPLES,
+            fallback: INPUT_DEFAULTS.timeout
+        }),
         samples: readInteger(io, 'samples', {
             min: 1,
             max: 1000,
-            fallback: Number(INPUT_DEFAULTS.samples)
+            fallback: INPUT_DEFAULTS.samples
         }),
         concurrency: readInteger(io, 'concurrency', {
             min: 1,
             max: 1024,
-            fallback: Number(INPUT_DEFAULTS.concurrency)
+            fallback: INPUT_DEFAULTS.concurrency
         }),
         headers: parseHeaderLines(readString(io, 'headers')),
         sla: parseSla(readString(io, 'sla')),
@@ -39482,32 +39539,35 @@ function duration(io, name, fallback, minMs, maxMs = Infinity) {
         if (stray) throw new errors/* InputError */.dz(stray, readOptional(io, stray), 'nothing unless drill-inject is set (no drill runs without it)');
         return inputs;
     }
-    const recover = readOptional(io, 'drill-recover');
-    if (recover === undefined) throw new errors/* InputError */.dz('drill-recover', undefined, 'the shell command that undoes the fault: a drill always runs it, also when the drill fails');
+    const recover = readRequired(io, 'drill-recover', 'the shell command that undoes the fault: a drill always runs it, also when the drill fails');
     const url = readUrl(io, 'drill-url');
     if (!url) throw new errors/* InputError */.dz('drill-url', undefined, 'the URL of the global entry point (the failover DNS name or load balancer)');
     const stateUrl = readUrl(io, 'drill-state-url');
-    const rtoMaxText = readOptional(io, 'rto-max');
     inputs.drill = {
         inject,
         recover,
         url,
-        ...readOptional(io, 'drill-expect-region') !== undefined ? {
-            expectRegion: readOptional(io, 'drill-expect-region')
-        } : {},
-        intervalMs: duration(io, 'drill-interval', INPUT_DEFAULTS['drill-interval'], 10),
+        expectRegion: readOptional(io, 'drill-expect-region'),
+        intervalMs: readDuration(io, 'drill-interval', {
+            min: 10,
+            examples: DURATION_EXAMPLES,
+            fallback: INPUT_DEFAULTS['drill-interval']
+        }),
         stable: readInteger(io, 'drill-stable', {
             min: 1,
             max: 1000,
-            fallback: Number(INPUT_DEFAULTS['drill-stable'])
+            fallback: INPUT_DEFAULTS['drill-stable']
         }),
-        timeoutMs: duration(io, 'drill-timeout', INPUT_DEFAULTS['drill-timeout'], 100),
-        ...rtoMaxText !== undefined ? {
-            rtoMaxMs: duration(io, 'rto-max', rtoMaxText, 1)
-        } : {},
-        ...stateUrl ? {
-            stateUrl
-        } : {}
+        timeoutMs: readDuration(io, 'drill-timeout', {
+            min: 100,
+            examples: DURATION_EXAMPLES,
+            fallback: INPUT_DEFAULTS['drill-timeout']
+        }),
+        rtoMaxMs: readDuration(io, 'rto-max', {
+            min: 1,
+            examples: DURATION_EXAMPLES
+        }),
+        stateUrl
     };
     return inputs;
 }

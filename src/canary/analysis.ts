@@ -1,6 +1,8 @@
 /**
- * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and pure: feed it each look's
- * data, it judges every metric, says when to stop (a critical metric failed), and at the end decides. The action
+ * The analysis of one canary run, look by look. `CanaryAnalysis` is synchronous and does no I/O, but it has
+ * state: each `addLook` appends the look's data and verdicts to its history, and `finish` sets every metric's
+ * final verdict there. Feed it each look's data, it judges every metric, says when to stop (a critical metric
+ * failed), and at the end decides. The action
  * drives it with a clock and a metrics provider (runner.ts); the benchmark and the statistical tests drive it
  * with simulated data. Both go through the same code.
  */
@@ -139,7 +141,7 @@ export class CanaryAnalysis {
     }
     return {
       ...decision,
-      ...(needed ? { needed } : {}),
+      needed,
       looksTaken: this.looksTaken,
       stoppedEarly: this.stopped && this.looksTaken < this.options.looks,
       metrics: this.history,

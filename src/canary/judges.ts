@@ -13,6 +13,7 @@
  *   with the same boundaries; promotion needs the upper t bound of the mean below the floor.
  * Too little traffic, an empty result or NaN is no-data, never pass.
  */
+import { formatNumber, formatValue } from './display.js';
 import type {
   FinalVerdict,
   Judge,
@@ -252,28 +253,12 @@ function valueMean(looks: readonly LookData[]): { canary: number; baseline: numb
 }
 
 function limitBreach(metric: MetricJudgement, canaryValue: number): string | undefined {
-  const f = (x: number) => (metric.kind === 'ratio' ? format(x) : formatValue(x, metric.unit));
+  const f = (x: number) => (metric.kind === 'ratio' ? formatNumber(x) : formatValue(x, metric.unit));
   if (metric.max !== undefined && canaryValue > metric.max)
     return `canary ${f(canaryValue)} is above the limit ${f(metric.max)}`;
   if (metric.min !== undefined && canaryValue < metric.min)
     return `canary ${f(canaryValue)} is below the limit ${f(metric.min)}`;
   return undefined;
-}
-
-/** A value with its unit: seconds as ms below a second (`233 ms`, `1.25 s`), other units appended. */
-export function formatValue(x: number, unit: string | undefined): string {
-  if (!Number.isFinite(x) || unit === undefined) return format(x);
-  if (unit === 's') {
-    if (x !== 0 && Math.abs(x) < 1) return `${Number((x * 1000).toPrecision(3))} ms`;
-    return `${Number(x.toPrecision(4))} s`;
-  }
-  return `${format(x)} ${unit}`;
-}
-
-export function format(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && Math.abs(x) < 0.001) return x.toExponential(2);
-  return Number(x.toPrecision(4)).toString();
 }
 
 /** A look whose harm test did not reach its boundary: no evidence of harm yet, which is not a pass. */
@@ -516,7 +501,7 @@ function judgeQuantileFinal(
     status: 'inconclusive',
     effect,
     upperBound,
-    ...(needed ? { needed } : {}),
+    needed,
     note: `${what}, but a share of requests slower than ${formatValue(reading!.bound, metric.unit)} up to ${pp(upperBound)} above the allowed share cannot be ruled out (tolerance ${pp(metric.tolerance)})${needed ? `; ${describeNeeded(needed)}` : ''}`,
   };
 }
@@ -612,7 +597,7 @@ export const sequentialJudge: Judge = {
       return {
         status: 'fail',
         note: failed.note,
-        ...(failed.effect !== undefined ? { effect: failed.effect } : {}),
+        effect: failed.effect,
       };
     const theta = 1 + metric.allowedIncrease;
     if (metric.kind === 'ratio') {
@@ -660,7 +645,7 @@ export const sequentialJudge: Judge = {
         status: 'inconclusive',
         effect,
         upperBound,
-        ...(needed ? { needed } : {}),
+        needed,
         note: `canary ${share(rate(canary))} vs baseline ${share(rate(baseline))}, not shown within the allowed rate: the canary may be up to ${points(upperBound)} above it (tolerance ${points(limit)}); ${needed ? describeNeeded(needed) : 'more traffic or a longer run would decide'}`,
       };
     }
@@ -696,7 +681,7 @@ export const sequentialJudge: Judge = {
       status: 'inconclusive',
       effect,
       upperBound,
-      ...(needed ? { needed } : {}),
+      needed,
       note: `canary ${percent(effect)} vs baseline, but up to ${percent(upperBound)} cannot be ruled out (allowed ${percent(metric.allowedIncrease)})${needed ? `; ${describeNeeded(needed)}` : ''}`,
     };
   },
@@ -721,7 +706,7 @@ export const thresholdJudge: Judge = {
     const breach = limitBreach(metric, value);
     return breach
       ? { status: 'fail', canary: value, note: breach }
-      : { status: 'pass', canary: value, note: `canary ${format(value)} within the limit` };
+      : { status: 'pass', canary: value, note: `canary ${formatNumber(value)} within the limit` };
   },
 
   judgeFinal(_metric, _looks, verdicts) {

@@ -33,6 +33,7 @@ import {
   RATIO_JUDGEMENT,
   type MetricDefinition,
   type MetricQueries,
+  type PresetQueries,
 } from './presets.js';
 
 const FIELDS = new Set([
@@ -199,16 +200,7 @@ function fromPreset(presetName: string, raw: Raw, input: string, where: string):
         key,
       );
   }
-  const queries: MetricQueries = preset.histogram
-    ? { canaryHistogram: preset.histogram, baselineHistogram: preset.histogram }
-    : preset.query
-      ? { canaryQuery: preset.query, baselineQuery: preset.query }
-      : {
-          canaryFailures: preset.failures!,
-          baselineFailures: preset.failures!,
-          canaryTotal: preset.total!,
-          baselineTotal: preset.total!,
-        };
+  const queries = presetQueries(preset.queries);
   return {
     name: str(raw, 'name', input, where) ?? presetName,
     ...preset.judgement,
@@ -216,6 +208,24 @@ function fromPreset(presetName: string, raw: Raw, input: string, where: string):
     queries,
     scrape: preset.scrape,
   };
+}
+
+/** A preset's queries, the same for both arms. */
+function presetQueries(preset: PresetQueries): MetricQueries {
+  switch (preset.kind) {
+    case 'ratio':
+      return {
+        kind: 'ratio',
+        canaryFailures: preset.failures,
+        baselineFailures: preset.failures,
+        canaryTotal: preset.total,
+        baselineTotal: preset.total,
+      };
+    case 'quantile':
+      return { kind: 'quantile', canaryHistogram: preset.histogram, baselineHistogram: preset.histogram };
+    case 'value':
+      return { kind: 'value', canaryQuery: preset.query, baselineQuery: preset.query };
+  }
 }
 
 function fromDefinition(raw: Raw, input: string, where: string): MetricDefinition {
@@ -247,9 +257,9 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
       name,
       ...quantileJudgement(quantile),
       // a histogram named in seconds, as Prometheus's conventions have it, is a latency
-      ...(/_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? { unit: 's' } : {}),
+      unit: /_seconds(_bucket)?\b/.test(`${canaryHistogram} ${baselineHistogram}`) ? 's' : undefined,
       ...judgementOverrides(raw, input, at),
-      queries: { canaryHistogram, baselineHistogram },
+      queries: { kind: 'quantile', canaryHistogram, baselineHistogram },
     };
   }
   if (raw['quantile'] !== undefined)
@@ -267,11 +277,13 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
       fail(input, at, 'total (or canary-total and baseline-total) for a ratio metric', name);
     if (!(canaryFailures || canarySuccess) || !(baselineFailures || baselineSuccess))
       fail(input, at, 'failures or success for both arms of a ratio metric', name);
-    const queries: MetricQueries = { canaryTotal, baselineTotal };
-    if (canaryFailures) queries.canaryFailures = canaryFailures;
-    else queries.canaryFailures = `(${canaryTotal}) - (${canarySuccess})`;
-    if (baselineFailures) queries.baselineFailures = baselineFailures;
-    else queries.baselineFailures = `(${baselineTotal}) - (${baselineSuccess})`;
+    const queries: MetricQueries = {
+      kind: 'ratio',
+      canaryFailures: canaryFailures ?? `(${canaryTotal}) - (${canarySuccess})`,
+      baselineFailures: baselineFailures ?? `(${baselineTotal}) - (${baselineSuccess})`,
+      canaryTotal,
+      baselineTotal,
+    };
     return {
       name,
       ...RATIO_JUDGEMENT,
@@ -295,7 +307,7 @@ function fromDefinition(raw: Raw, input: string, where: string): MetricDefinitio
     critical: true,
     weight: 1,
     ...judgementOverrides(raw, input, at),
-    queries: { canaryQuery, baselineQuery },
+    queries: { kind: 'value', canaryQuery, baselineQuery },
   };
 }
 

@@ -14,19 +14,22 @@
  */
 import type { MetricJudgement } from './model.js';
 
-export interface MetricQueries {
-  /** value metrics */
-  canaryQuery?: string;
-  baselineQuery?: string;
-  /** quantile metrics: histogram buckets by `le`, per arm */
-  canaryHistogram?: string;
-  baselineHistogram?: string;
-  /** ratio metrics: failures and total, per arm */
-  canaryFailures?: string;
-  baselineFailures?: string;
-  canaryTotal?: string;
-  baselineTotal?: string;
-}
+/** The queries of a metric, by its kind (always the metric's own `kind`), one per arm and part. */
+export type MetricQueries =
+  | {
+      kind: 'ratio';
+      /** failures and total per arm */
+      canaryFailures: string;
+      baselineFailures: string;
+      canaryTotal: string;
+      baselineTotal: string;
+    }
+  | {
+      kind: 'quantile';
+      /** histogram buckets by `le`, per arm */ canaryHistogram: string;
+      baselineHistogram: string;
+    }
+  | { kind: 'value'; canaryQuery: string; baselineQuery: string };
 
 export interface MetricDefinition extends MetricJudgement {
   queries: MetricQueries;
@@ -40,13 +43,15 @@ export type ScrapeSpec =
 
 export interface PresetTemplate {
   judgement: Omit<MetricJudgement, 'name'>;
-  /** PromQL with {{selector}} and {{interval}} placeholders. */
-  histogram?: string;
-  failures?: string;
-  total?: string;
-  query?: string;
+  /** PromQL with {{selector}} and {{interval}} placeholders, the same for both arms. */
+  queries: PresetQueries;
   scrape: ScrapeSpec;
 }
+
+export type PresetQueries =
+  | { kind: 'ratio'; failures: string; total: string }
+  | { kind: 'quantile'; histogram: string }
+  | { kind: 'value'; query: string };
 
 /**
  * How a ratio metric (e.g. an error rate) is judged unless its definition says otherwise: any increase is harm,
@@ -81,13 +86,19 @@ export function quantileJudgement(quantile: number): Omit<MetricJudgement, 'name
 export const PRESETS: Record<string, PresetTemplate> = {
   'http-error-rate': {
     judgement: RATIO_JUDGEMENT,
-    failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
-    total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
+    queries: {
+      kind: 'ratio',
+      failures: 'sum(increase(http_requests_total{ {{selector}}, code=~"5.." }[{{interval}}]))',
+      total: 'sum(increase(http_requests_total{ {{selector}} }[{{interval}}]))',
+    },
     scrape: { kind: 'ratio', failures: 'http_requests_total{code=~"5.."}', total: 'http_requests_total' },
   },
   'http-latency-p99': {
     judgement: { ...quantileJudgement(0.99), unit: 's' },
-    histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
+    queries: {
+      kind: 'quantile',
+      histogram: 'sum by (le) (increase(http_request_duration_seconds_bucket{ {{selector}} }[{{interval}}]))',
+    },
     scrape: { kind: 'quantile', histogram: 'http_request_duration_seconds', quantile: 0.99 },
   },
 };

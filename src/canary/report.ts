@@ -4,10 +4,11 @@
  * Mermaid chart of canary against baseline over the intervals, so a reviewer sees why.
  */
 import { codeSpan, details, escapeHtml } from '../common/markdown.js';
-import { describeNeeded, formatValue } from './judges.js';
+import { formatValue } from './display.js';
+import { describeNeeded } from './judges.js';
 import type { LookData, LookVerdict, MetricJudgement } from './model.js';
 import { histogramQuantile, histogramTotal } from './stats/histogram.js';
-import type { RunResult } from './runner.js';
+import type { CanaryRunResult, LookEvent } from './run.js';
 
 export interface ReportSettings {
   provider: string;
@@ -28,7 +29,7 @@ function jsonLook(look: LookData): unknown {
   return { ...look, canary: buckets(look.canary), baseline: buckets(look.baseline) };
 }
 
-export function buildJsonReport(result: RunResult, settings: ReportSettings): unknown {
+export function buildJsonReport(result: CanaryRunResult, settings: ReportSettings): unknown {
   return {
     decision: result.decision,
     score: result.score,
@@ -40,7 +41,7 @@ export function buildJsonReport(result: RunResult, settings: ReportSettings): un
     looksTaken: result.looksTaken,
     stoppedEarly: result.stoppedEarly,
     providerProblems: result.providerProblems,
-    ...(result.needed ? { needed: result.needed } : {}),
+    needed: result.needed,
     metrics: result.metrics.map((h) => ({
       name: h.metric.name,
       judgement: h.metric,
@@ -159,7 +160,7 @@ function looksTable(
   ].join('\n');
 }
 
-export function renderCanarySummary(result: RunResult, settings: ReportSettings): string {
+export function renderCanarySummary(result: CanaryRunResult, settings: ReportSettings): string {
   const lines: string[] = [];
   lines.push(
     `### ${ICON[result.decision]} Canary: ${result.decision} · score ${result.score}${settings.dryRun ? ' (dry run)' : ''}`,
@@ -210,4 +211,38 @@ export function renderCanarySummary(result: RunResult, settings: ReportSettings)
     );
   }
   return lines.join('\n');
+}
+
+/** The log line of one look: each metric's status, canary and baseline values, and the judge's note. */
+export function describeLook(
+  event: LookEvent,
+  metrics: readonly MetricJudgement[],
+  judge: string,
+  plannedLooks: number,
+): string {
+  const parts = [...event.verdicts].map(([name, v]) => {
+    const metric = metrics.find((m) => m.name === name);
+    const show = (x: number) =>
+      metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
+    const numbers =
+      v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
+    const status = lookStatus(v, judge).replace(/^\S+ /, '');
+    return `${name}: ${status}${numbers} (${v.note})`;
+  });
+  return `interval ${event.look}/${plannedLooks} at ${event.at.toISOString()}: ${parts.join('; ')}`;
+}
+
+/**
+ * The `more-requests` and `more-intervals` outputs: for a run inconclusive for lack of evidence, the traffic that
+ * would decide (requests: the larger arm's); empty otherwise.
+ */
+export function trafficOutputs(result: CanaryRunResult): { moreRequests: string; moreIntervals: string } {
+  const { needed } = result;
+  return {
+    moreRequests:
+      needed?.canaryRequests !== undefined
+        ? String(Math.max(needed.canaryRequests, needed.baselineRequests ?? 0))
+        : '',
+    moreIntervals: needed ? String(needed.intervals) : '',
+  };
 }

@@ -23,6 +23,12 @@ describe('parseDuration', () => {
       'a duration with its unit (ms, s, m or h), such as 30s, 10m or 1m30s: a bare number like "30" has none',
     );
     expect(durationExpectation('soon', '2s or 5m')).toBe('a duration such as 2s or 5m');
+    expect(durationExpectation('soon', '2s or 5m', ' of at least 1s')).toBe(
+      'a duration such as 2s or 5m of at least 1s',
+    );
+    expect(durationExpectation('30', '2s or 5m', ' of at least 1s')).toBe(
+      'a duration with its unit (ms, s, m or h) of at least 1s, such as 2s or 5m: a bare number like "30" has none',
+    );
   });
 });
 

@@ -27,11 +27,14 @@ export function isBareNumber(text: string): boolean {
   return /^\d+(\.\d+)?$/.test(text.trim());
 }
 
-/** What an input error says a duration must look like; names the bare-number rule when that was the mistake. */
-export function durationExpectation(text: string, examples = '30s, 10m or 1m30s'): string {
+/**
+ * What an input error says a duration must look like, with examples and the range allowed (` of at least 1s`,
+ * ` from 10ms to 10m`, or nothing); names the bare-number rule when that was the mistake.
+ */
+export function durationExpectation(text: string, examples = '30s, 10m or 1m30s', range = ''): string {
   return isBareNumber(text)
-    ? `a duration with its unit (ms, s, m or h), such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none`
-    : `a duration such as ${examples}`;
+    ? `a duration with its unit (ms, s, m or h)${range}, such as ${examples}: a bare number like ${JSON.stringify(text.trim())} has none`
+    : `a duration such as ${examples}${range}`;
 }
 
 /** `90000` → `1m30s`; whole seconds shown without a fraction, below a second in ms. */

@@ -382,13 +382,13 @@ describe('canary-release.yml', () => {
       ['target-response-time-p99', 'value'],
     ]);
     const [errors, latency] = metrics;
-    expect(errors!.queries.canaryFailures).toBe(
+    expect(errors!.queries.kind === 'ratio' && errors!.queries.canaryFailures).toBe(
       `SELECT SUM(HTTPCode_Target_5XX_Count) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${env.LOAD_BALANCER}' AND TargetGroup = '${env.CANARY_TARGET_GROUP}'`,
     );
-    expect(errors!.queries.baselineTotal).toMatch(
+    expect(errors!.queries.kind === 'ratio' && errors!.queries.baselineTotal).toMatch(
       /SUM\(RequestCount\).*TargetGroup = 'targetgroup\/rating-stable\/bbbb'/,
     );
-    expect(latency!.queries.canaryQuery).toBe(
+    expect(latency!.queries.kind === 'value' && latency!.queries.canaryQuery).toBe(
       `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="TargetResponseTime" LoadBalancer="${env.LOAD_BALANCER}" TargetGroup="${env.CANARY_TARGET_GROUP}"', 'p99')`,
     );
     // the gates read these through the metrics step; with prometheus, the AMP query URL and track selectors

@@ -1,12 +1,16 @@
 /** Inputs of canary-gate, parsed once into a typed object. Names are the public interface (action.yml). */
 import { readFileSync } from 'node:fs';
-import { durationExpectation, formatDuration, parseDuration } from '../../common/duration.js';
+import { formatDuration } from '../../common/duration.js';
 import { InputError } from '../../common/errors.js';
 import { parseHeaderLines } from '../../common/headers.js';
 import {
+  parseHttpUrl,
   readBoolean,
+  readDuration,
   readEnum,
   readInteger,
+  readList,
+  readNumber,
   readOptional,
   readString,
   readUrl,
@@ -15,7 +19,8 @@ import {
 import type { CanaryDecision } from '../../canary/decision.js';
 import { JUDGES } from '../../canary/judges.js';
 import { parseMetrics } from '../../canary/metrics-config.js';
-import { isCloudWatchPeriod } from '../../canary/providers/cloudwatch.js';
+import { isCloudWatchPeriod } from '../../canary/collectors/cloudwatch.js';
+import type { ProviderSettings } from '../../canary/collectors/index.js';
 import { ampRegion } from '../../canary/providers/sigv4.js';
 import type { MetricDefinition } from '../../canary/presets.js';
 
@@ -36,7 +41,7 @@ type DefaultedInput =
   | 'aws-sigv4';
 
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
-export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
+export const INPUT_DEFAULTS = {
   provider: 'prometheus',
   judge: 'sequential',
   interval: '30s',
@@ -51,16 +56,23 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   'dry-run': 'false',
   timeout: '10s',
   'aws-sigv4': 'auto',
-};
+} as const satisfies Readonly<Record<DefaultedInput, string>>;
 
 /** The most intervals a run may have, whether given as iterations or as a duration. */
 export const MAX_LOOKS = 1000;
 
 export const PROVIDERS = ['prometheus', 'cloudwatch', 'scrape'] as const;
 export type Provider = (typeof PROVIDERS)[number];
+/** What a metric with no data counts as (`no-data`). */
+export const NO_DATA_POLICIES = ['inconclusive', 'fail'] as const;
+/** Decisions `fail-on` may list (error always fails the step). */
+const FAIL_ON_DECISIONS = ['rollback', 'inconclusive', 'promote', 'error'] as const;
+const SIGV4_MODES = ['auto', 'true', 'false'] as const;
 
 export interface CanaryGateInputs {
   provider: Provider;
+  /** Where the metrics come from: the provider with what it needs (the fields below, checked). */
+  source: ProviderSettings;
   prometheusUrl?: string;
   /** SigV4-sign each Prometheus query (Amazon Managed Service for Prometheus), in this region. */
   sigv4?: { region: string; service: 'aps' };
@@ -79,49 +91,14 @@ export interface CanaryGateInputs {
   minRequests: number;
   passScore: number;
   marginalScore: number;
-  noData: 'inconclusive' | 'fail';
+  noData: (typeof NO_DATA_POLICIES)[number];
   failOn: CanaryDecision[];
   dryRun: boolean;
   timeoutMs: number;
 }
 
-function duration(io: InputReader, name: string, fallback: string, minMs: number): number {
-  const text = readString(io, name, fallback);
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < minMs) {
-    throw new InputError(
-      name,
-      text,
-      `${durationExpectation(text)}${minMs > 0 ? ` of at least ${minMs}ms` : ''}`,
-    );
-  }
-  return ms;
-}
-
-function number(
-  io: InputReader,
-  name: string,
-  fallback: string,
-  min: number,
-  max: number,
-  expected: string,
-): number {
-  const text = readString(io, name, fallback);
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max)
-    throw new InputError(name, text, expected);
-  return n;
-}
-
-function list(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 export function parseInputs(io: InputReader): CanaryGateInputs {
-  const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider as Provider);
+  const provider = readEnum(io, 'provider', PROVIDERS, INPUT_DEFAULTS.provider);
   const judge = readString(io, 'judge', INPUT_DEFAULTS.judge);
   if (!JUDGES[judge]) throw new InputError('judge', judge, `one of ${Object.keys(JUDGES).join(', ')}`);
 
@@ -152,7 +129,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
       );
   }
 
-  const intervalMs = duration(io, 'interval', INPUT_DEFAULTS.interval, 1000);
+  const intervalMs = readDuration(io, 'interval', { fallback: INPUT_DEFAULTS.interval, min: 1000 });
   const durationText = readOptional(io, 'duration');
   const iterationsText = readOptional(io, 'iterations');
   if (durationText && iterationsText)
@@ -161,12 +138,15 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
       iterationsText,
       "nothing when 'duration' is set: give one of duration and iterations",
     );
-  let looks: number;
-  if (iterationsText) looks = readInteger(io, 'iterations', { min: 1, max: MAX_LOOKS })!;
-  else if (durationText) {
-    const total = parseDuration(durationText);
+  let looks = readInteger(io, 'iterations', { min: 1, max: MAX_LOOKS });
+  if (looks === undefined) {
+    const total = readDuration(io, 'duration', { examples: '10m or 1h' });
     if (total === undefined)
-      throw new InputError('duration', durationText, durationExpectation(durationText, '10m or 1h'));
+      throw new InputError(
+        'duration',
+        undefined,
+        'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)',
+      );
     if (total < intervalMs || total / intervalMs >= MAX_LOOKS + 1)
       throw new InputError(
         'duration',
@@ -174,12 +154,6 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         `from one interval to ${MAX_LOOKS} intervals (${formatDuration(intervalMs)} to ${formatDuration(MAX_LOOKS * intervalMs)} with interval ${formatDuration(intervalMs)}), as for iterations`,
       );
     looks = Math.floor(total / intervalMs);
-  } else {
-    throw new InputError(
-      'duration',
-      undefined,
-      'how long to analyse: set duration (e.g. 10m) or iterations (e.g. 10)',
-    );
   }
 
   const headers = parseHeaderLines(readString(io, 'prometheus-headers'), 'prometheus-headers');
@@ -188,14 +162,15 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
     baseline: readString(io, 'baseline-selector'),
   };
   const targets = {
-    canary: list(readString(io, 'canary-targets')),
-    baseline: list(readString(io, 'baseline-targets')),
+    canary: readList(io, 'canary-targets'),
+    baseline: readList(io, 'baseline-targets'),
   };
   const usesSelector = metrics.some((m) =>
-    Object.values(m.queries).some((q) => /\{\{\s*selector\s*\}\}/.test(q ?? '')),
+    Object.entries(m.queries).some(([key, q]) => key !== 'kind' && /\{\{\s*selector\s*\}\}/.test(q)),
   );
   const inputs: CanaryGateInputs = {
     provider,
+    source: { provider: 'scrape', targets, headers },
     headers,
     selectors,
     targets,
@@ -203,48 +178,45 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
     judge,
     intervalMs,
     looks,
-    initialDelayMs: duration(io, 'initial-delay', INPUT_DEFAULTS['initial-delay'], 0),
-    confidence: number(
-      io,
-      'confidence',
-      INPUT_DEFAULTS.confidence,
-      0.5,
-      0.9999,
-      'a number between 0.5 and 0.9999, e.g. 0.99',
-    ),
-    promoteConfidence: number(
-      io,
-      'promote-confidence',
-      INPUT_DEFAULTS['promote-confidence'],
-      0.5,
-      0.9999,
-      'a number between 0.5 and 0.9999, e.g. 0.9',
-    ),
-    minRequests: readInteger(io, 'min-requests', {
+    initialDelayMs: readDuration(io, 'initial-delay', { fallback: INPUT_DEFAULTS['initial-delay'] }),
+    confidence: readNumber(io, 'confidence', {
+      fallback: INPUT_DEFAULTS.confidence,
+      min: 0.5,
+      max: 0.9999,
+      expected: 'a number between 0.5 and 0.9999, e.g. 0.99',
+    }),
+    promoteConfidence: readNumber(io, 'promote-confidence', {
+      fallback: INPUT_DEFAULTS['promote-confidence'],
+      min: 0.5,
+      max: 0.9999,
+      expected: 'a number between 0.5 and 0.9999, e.g. 0.9',
+    }),
+    minRequests: readInteger(io, 'min-requests', { min: 0, fallback: INPUT_DEFAULTS['min-requests'] }),
+    passScore: readNumber(io, 'pass-score', {
+      fallback: INPUT_DEFAULTS['pass-score'],
       min: 0,
-      fallback: Number(INPUT_DEFAULTS['min-requests']),
-    })!,
-    passScore: number(io, 'pass-score', INPUT_DEFAULTS['pass-score'], 0, 100, 'a score from 0 to 100'),
-    marginalScore: number(
-      io,
-      'marginal-score',
-      INPUT_DEFAULTS['marginal-score'],
-      0,
-      100,
-      'a score from 0 to 100',
-    ),
-    noData: readEnum(io, 'no-data', ['inconclusive', 'fail'] as const, 'inconclusive'),
-    failOn: list(readString(io, 'fail-on', INPUT_DEFAULTS['fail-on'])).map((d) => {
-      if (d !== 'rollback' && d !== 'inconclusive' && d !== 'promote' && d !== 'error')
+      max: 100,
+      expected: 'a score from 0 to 100',
+    }),
+    marginalScore: readNumber(io, 'marginal-score', {
+      fallback: INPUT_DEFAULTS['marginal-score'],
+      min: 0,
+      max: 100,
+      expected: 'a score from 0 to 100',
+    }),
+    noData: readEnum(io, 'no-data', NO_DATA_POLICIES, INPUT_DEFAULTS['no-data']),
+    failOn: readList(io, 'fail-on', INPUT_DEFAULTS['fail-on']).map((d) => {
+      const decision = FAIL_ON_DECISIONS.find((allowed) => allowed === d);
+      if (!decision)
         throw new InputError(
           'fail-on',
           d,
           'decisions from rollback, inconclusive, promote (comma-separated; error always fails the step)',
         );
-      return d;
+      return decision;
     }),
-    dryRun: readBoolean(io, 'dry-run', false),
-    timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 100),
+    dryRun: readBoolean(io, 'dry-run', INPUT_DEFAULTS['dry-run']),
+    timeoutMs: readDuration(io, 'timeout', { fallback: INPUT_DEFAULTS.timeout, min: 100 }),
   };
   if (inputs.marginalScore > inputs.passScore)
     throw new InputError(
@@ -261,7 +233,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         'the URL of the Prometheus server (provider: prometheus)',
       );
     inputs.prometheusUrl = url;
-    const sigv4 = readEnum(io, 'aws-sigv4', ['auto', 'true', 'false'] as const, 'auto');
+    const sigv4 = readEnum(io, 'aws-sigv4', SIGV4_MODES, INPUT_DEFAULTS['aws-sigv4']);
     const fromHost = ampRegion(url);
     if (sigv4 === 'true' || (sigv4 === 'auto' && fromHost)) {
       const region =
@@ -277,6 +249,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         );
       inputs.sigv4 = { region, service: 'aps' };
     }
+    inputs.source = { provider: 'prometheus', url, headers, sigv4: inputs.sigv4 };
   }
   if (provider === 'cloudwatch') {
     const region =
@@ -288,6 +261,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
         'an AWS region such as us-east-1 (or AWS_REGION set by the credentials step)',
       );
     inputs.awsRegion = region;
+    inputs.source = { provider: 'cloudwatch', region };
     if (!metricsText.trim()) {
       throw new InputError(
         'metrics',
@@ -307,7 +281,7 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
       throw new InputError(
         'metrics',
         quantiles.join(', '),
-        'value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a percentile statistic, e.g. SELECT p99(Latency)',
+        "value or ratio metrics with CloudWatch, which has no histogram buckets: use a value metric with a SEARCH expression and a percentile statistic, e.g. SEARCH('{AWS/ApplicationELB,TargetGroup} MetricName=\"TargetResponseTime\" {{selector}}', 'p99') (Metrics Insights has no percentiles)",
       );
     }
   }
@@ -326,14 +300,9 @@ export function parseInputs(io: InputReader): CanaryGateInputs {
           undefined,
           `the /metrics URL(s) of the ${arm} (provider: scrape)`,
         );
-      for (const url of targets[arm]) {
-        try {
-          const u = new URL(url);
-          if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-        } catch {
+      for (const url of targets[arm])
+        if (!parseHttpUrl(url))
           throw new InputError(`${arm}-targets`, url, 'http(s) URLs of /metrics endpoints');
-        }
-      }
     }
   }
   return inputs;

@@ -4,23 +4,20 @@
  * the outputs, the JSON report and the job summary. A provider that is down, slow or answering errors never
  * leads to promote.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ActionError } from '../../common/errors.js';
 import type { ActionIO } from '../../common/io.js';
-import { PrometheusCollector, ScrapeCollector, type LookCollector } from '../../canary/collect.js';
-import { JUDGES, formatValue } from '../../canary/judges.js';
-import { CloudWatchCollector } from '../../canary/providers/cloudwatch.js';
-import { PrometheusClient } from '../../canary/providers/prometheus.js';
-import { sigV4Signer } from '../../canary/providers/sigv4.js';
+import { writeReportFile } from '../../common/report-file.js';
+import { createCollector } from '../../canary/collectors/index.js';
+import { JUDGES } from '../../canary/judges.js';
 import {
   buildJsonReport,
-  lookStatus,
+  describeLook,
   renderCanarySummary,
+  trafficOutputs,
   type ReportSettings,
 } from '../../canary/report.js';
-import { runCanary, systemClock, type Clock, type LookEvent } from '../../canary/runner.js';
-import { parseInputs, type CanaryGateInputs } from './inputs.js';
+import { runCanary, systemClock, type Clock } from '../../canary/run.js';
+import { parseInputs } from './inputs.js';
 
 export interface CanaryGateDeps {
   env: NodeJS.ProcessEnv;
@@ -28,48 +25,6 @@ export interface CanaryGateDeps {
 }
 
 export const defaultDeps = (): CanaryGateDeps => ({ env: process.env, clock: systemClock });
-
-export function buildCollector(inputs: CanaryGateInputs): LookCollector {
-  switch (inputs.provider) {
-    case 'prometheus':
-      return new PrometheusCollector(
-        new PrometheusClient({
-          url: inputs.prometheusUrl!,
-          headers: inputs.headers,
-          timeoutMs: inputs.timeoutMs,
-          ...(inputs.sigv4 ? { sign: sigV4Signer(inputs.sigv4) } : {}),
-        }),
-        inputs.metrics,
-        inputs.selectors,
-      );
-    case 'scrape':
-      return new ScrapeCollector(inputs.metrics, inputs.targets, inputs.timeoutMs, inputs.headers);
-    case 'cloudwatch':
-      return CloudWatchCollector.create(
-        inputs.awsRegion!,
-        inputs.timeoutMs,
-        inputs.metrics,
-        inputs.selectors,
-      );
-  }
-}
-
-function logLook(io: ActionIO, inputs: CanaryGateInputs, event: LookEvent): void {
-  const parts = [...event.verdicts].map(([name, v]) => {
-    const metric = inputs.metrics.find((m) => m.name === name);
-    const show = (x: number) =>
-      metric?.kind === 'ratio' ? `${(x * 100).toPrecision(3)}%` : formatValue(x, metric?.unit);
-    const numbers =
-      v.canary !== undefined ? ` canary ${show(v.canary)} baseline ${show(v.baseline ?? NaN)}` : '';
-    const status = lookStatus(v, inputs.judge).replace(/^\S+ /, '');
-    return `${name}: ${status}${numbers} (${v.note})`;
-  });
-  io.info(`interval ${event.look}/${inputs.looks} at ${event.at.toISOString()}: ${parts.join('; ')}`);
-  if (event.providerProblem)
-    io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
-  if (event.criticalFailed.length)
-    io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
-}
 
 /**
  * The action. `decision` is always set: on an input error, a query the provider rejects, or any other failure
@@ -88,7 +43,7 @@ export async function run(io: ActionIO, deps: CanaryGateDeps = defaultDeps()): P
 async function analyse(io: ActionIO, deps: CanaryGateDeps, state: { decided: boolean }): Promise<void> {
   const inputs = parseInputs(io);
   for (const value of Object.values(inputs.headers)) if (value) io.setSecret(value);
-  const collector = buildCollector(inputs);
+  const collector = createCollector(inputs.source, inputs.metrics, inputs.selectors, inputs.timeoutMs);
   io.info(
     `Canary analysis: ${inputs.metrics.map((m) => m.name).join(', ')} with the ${inputs.judge} judge, ${inputs.looks} intervals of ${inputs.intervalMs / 1000}s, provider ${collector.describe()}${inputs.sigv4 ? ` (queries signed with SigV4 for ${inputs.sigv4.service} in ${inputs.sigv4.region})` : ''}.`,
   );
@@ -106,7 +61,13 @@ async function analyse(io: ActionIO, deps: CanaryGateDeps, state: { decided: boo
     },
     collector,
     deps.clock,
-    (event) => logLook(io, inputs, event),
+    (event) => {
+      io.info(describeLook(event, inputs.metrics, inputs.judge, inputs.looks));
+      if (event.providerProblem)
+        io.warning(`interval ${event.look}: the metrics provider failed: ${event.providerProblem}`);
+      if (event.criticalFailed.length)
+        io.info(`critical metric ${event.criticalFailed.join(', ')} failed: stopping early`);
+    },
   );
   const settings: ReportSettings = {
     provider: inputs.provider,
@@ -117,25 +78,15 @@ async function analyse(io: ActionIO, deps: CanaryGateDeps, state: { decided: boo
     plannedLooks: inputs.looks,
     dryRun: inputs.dryRun,
   };
-  const dir = deps.env['RUNNER_TEMP'] ?? process.cwd();
-  mkdirSync(dir, { recursive: true });
-  const reportPath = join(
-    dir,
-    `canary-gate-report-${deps.env['GITHUB_RUN_ID'] ?? 'local'}-${Date.now()}.json`,
-  );
-  writeFileSync(reportPath, JSON.stringify(buildJsonReport(result, settings), null, 2));
+  const reportPath = writeReportFile('canary-gate', buildJsonReport(result, settings), deps.env);
   io.setOutput('decision', result.decision);
   state.decided = true;
   io.setOutput('score', String(result.score));
   io.setOutput('failed-metrics', JSON.stringify(result.failedMetrics));
   io.setOutput('report', reportPath);
-  io.setOutput(
-    'more-requests',
-    result.needed?.canaryRequests !== undefined
-      ? String(Math.max(result.needed.canaryRequests, result.needed.baselineRequests ?? 0))
-      : '',
-  );
-  io.setOutput('more-intervals', result.needed ? String(result.needed.intervals) : '');
+  const traffic = trafficOutputs(result);
+  io.setOutput('more-requests', traffic.moreRequests);
+  io.setOutput('more-intervals', traffic.moreIntervals);
   await io.appendSummary(renderCanarySummary(result, settings));
   const message = `Canary decision: ${result.decision} (score ${result.score}): ${result.reason}`;
   // error always fails the step (the gate could not judge); the others as fail-on and dry-run say

@@ -1,7 +1,14 @@
 /** Inputs of failover-check, parsed once into the check's plan. Names are the public interface (action.yml). */
-import { parseDuration } from '../../common/duration.js';
 import { InputError } from '../../common/errors.js';
-import { readInteger, readOptional, readString, readUrl, type InputReader } from '../../common/inputs.js';
+import {
+  readDuration,
+  readInteger,
+  readOptional,
+  readRequired,
+  readString,
+  readUrl,
+  type InputReader,
+} from '../../common/inputs.js';
 import { parseHeaderLines } from '../../common/headers.js';
 import { isAddressOrName, parseDnsExpect } from '../../failover/dns-check.js';
 import { parseStatusMatcher } from '../../failover/probe.js';
@@ -21,7 +28,7 @@ type DefaultedInput =
   | 'drill-timeout';
 
 /** Defaults applied in code; the same values as action.yml's (a test keeps them equal). */
-export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
+export const INPUT_DEFAULTS = {
   'health-path': '/health',
   'expected-status': '200',
   timeout: '2s',
@@ -30,21 +37,13 @@ export const INPUT_DEFAULTS: Readonly<Record<DefaultedInput, string>> = {
   'drill-interval': '500ms',
   'drill-stable': '5',
   'drill-timeout': '5m',
-};
+} as const satisfies Readonly<Record<DefaultedInput, string>>;
 
 /** Drill inputs without a default: set without drill-inject, they are a mistake (drill-interval etc. are defaulted). */
 const DRILL_INPUTS = ['drill-recover', 'drill-url', 'drill-expect-region', 'rto-max', 'drill-state-url'];
 
-function duration(io: InputReader, name: string, fallback: string, minMs: number, maxMs = Infinity): number {
-  const text = readString(io, name, fallback);
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < minMs || ms > maxMs) {
-    const range =
-      maxMs === Infinity ? ` of at least ${minMs}ms` : ` from ${minMs}ms to ${Math.round(maxMs / 60_000)}m`;
-    throw new InputError(name, text, `a duration such as 500ms, 2s, 5m or 1m30s${minMs > 0 ? range : ''}`);
-  }
-  return ms;
-}
+/** The examples failover-check's duration errors give. */
+const DURATION_EXAMPLES = '500ms, 2s, 5m or 1m30s';
 
 /** The inputs, read and checked once, as the failover check's plan (URLs of the drill stay text until it runs). */
 export function parseInputs(io: InputReader): FailoverPlan {
@@ -77,7 +76,7 @@ export function parseInputs(io: InputReader): FailoverPlan {
     min: 1,
     max: regions.length,
     fallback: regions.length,
-  })!;
+  });
 
   const resolverText = readOptional(io, 'dns-resolver');
   let dnsResolver: string | undefined;
@@ -114,13 +113,14 @@ export function parseInputs(io: InputReader): FailoverPlan {
     healthPath,
     expectedStatus,
     ...(bodyMatch ? { bodyMatch } : {}),
-    timeoutMs: duration(io, 'timeout', INPUT_DEFAULTS.timeout, 10, 600_000),
-    samples: readInteger(io, 'samples', { min: 1, max: 1000, fallback: Number(INPUT_DEFAULTS.samples) })!,
-    concurrency: readInteger(io, 'concurrency', {
-      min: 1,
-      max: 1024,
-      fallback: Number(INPUT_DEFAULTS.concurrency),
-    })!,
+    timeoutMs: readDuration(io, 'timeout', {
+      min: 10,
+      max: 600_000,
+      examples: DURATION_EXAMPLES,
+      fallback: INPUT_DEFAULTS.timeout,
+    }),
+    samples: readInteger(io, 'samples', { min: 1, max: 1000, fallback: INPUT_DEFAULTS.samples }),
+    concurrency: readInteger(io, 'concurrency', { min: 1, max: 1024, fallback: INPUT_DEFAULTS.concurrency }),
     headers: parseHeaderLines(readString(io, 'headers')),
     sla: parseSla(readString(io, 'sla')),
     minHealthy,
@@ -139,13 +139,11 @@ export function parseInputs(io: InputReader): FailoverPlan {
       );
     return inputs;
   }
-  const recover = readOptional(io, 'drill-recover');
-  if (recover === undefined)
-    throw new InputError(
-      'drill-recover',
-      undefined,
-      'the shell command that undoes the fault: a drill always runs it, also when the drill fails',
-    );
+  const recover = readRequired(
+    io,
+    'drill-recover',
+    'the shell command that undoes the fault: a drill always runs it, also when the drill fails',
+  );
   const url = readUrl(io, 'drill-url');
   if (!url)
     throw new InputError(
@@ -154,23 +152,24 @@ export function parseInputs(io: InputReader): FailoverPlan {
       'the URL of the global entry point (the failover DNS name or load balancer)',
     );
   const stateUrl = readUrl(io, 'drill-state-url');
-  const rtoMaxText = readOptional(io, 'rto-max');
   inputs.drill = {
     inject,
     recover,
     url,
-    ...(readOptional(io, 'drill-expect-region') !== undefined
-      ? { expectRegion: readOptional(io, 'drill-expect-region')! }
-      : {}),
-    intervalMs: duration(io, 'drill-interval', INPUT_DEFAULTS['drill-interval'], 10),
-    stable: readInteger(io, 'drill-stable', {
-      min: 1,
-      max: 1000,
-      fallback: Number(INPUT_DEFAULTS['drill-stable']),
-    })!,
-    timeoutMs: duration(io, 'drill-timeout', INPUT_DEFAULTS['drill-timeout'], 100),
-    ...(rtoMaxText !== undefined ? { rtoMaxMs: duration(io, 'rto-max', rtoMaxText, 1) } : {}),
-    ...(stateUrl ? { stateUrl } : {}),
+    expectRegion: readOptional(io, 'drill-expect-region'),
+    intervalMs: readDuration(io, 'drill-interval', {
+      min: 10,
+      examples: DURATION_EXAMPLES,
+      fallback: INPUT_DEFAULTS['drill-interval'],
+    }),
+    stable: readInteger(io, 'drill-stable', { min: 1, max: 1000, fallback: INPUT_DEFAULTS['drill-stable'] }),
+    timeoutMs: readDuration(io, 'drill-timeout', {
+      min: 100,
+      examples: DURATION_EXAMPLES,
+      fallback: INPUT_DEFAULTS['drill-timeout'],
+    }),
+    rtoMaxMs: readDuration(io, 'rto-max', { min: 1, examples: DURATION_EXAMPLES }),
+    stateUrl,
   };
   return inputs;
 }

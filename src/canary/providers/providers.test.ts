@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Histogram, Counter, Registry } from 'prom-client';
 import { histogramBuckets, histogramQuantile, parseExposition, parseSelector, sumOf } from './exposition.js';
 import { parseQueryResponse, parseSampleValue, PrometheusClient, PrometheusError } from './prometheus.js';
-import { readSingleValue } from '../collect.js';
+import { readSingleValue } from '../collectors/prometheus.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(

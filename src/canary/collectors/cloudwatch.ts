@@ -17,7 +17,7 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { ActionError } from '../../common/errors.js';
-import type { Arm, CollectedLook, LookCollector, LookWindow, QueryRecord } from '../collect.js';
+import type { Arm, CollectedLook, LookCollector, LookWindow, QueryRecord } from './collector.js';
 import { renderQuery } from '../metrics-config.js';
 import type { LookData } from '../model.js';
 import type { MetricDefinition } from '../presets.js';
@@ -58,18 +58,18 @@ export class CloudWatchCollector implements LookCollector {
   ) {
     metrics.forEach((metric, m) => {
       const q = metric.queries;
-      const add = (arm: Arm, part: Planned['part'], template: string | undefined) => {
-        if (template) this.planned.push({ id: `m${m}_${arm}_${part}`, metric, arm, part, template });
-      };
-      if (metric.kind === 'ratio') {
+      const add = (arm: Arm, part: Planned['part'], template: string) =>
+        this.planned.push({ id: `m${m}_${arm}_${part}`, metric, arm, part, template });
+      if (q.kind === 'ratio') {
         add('canary', 'failures', q.canaryFailures);
         add('canary', 'total', q.canaryTotal);
         add('baseline', 'failures', q.baselineFailures);
         add('baseline', 'total', q.baselineTotal);
-      } else {
+      } else if (q.kind === 'value') {
         add('canary', 'value', q.canaryQuery);
         add('baseline', 'value', q.baselineQuery);
       }
+      // (a quantile metric has no CloudWatch query: the action refuses it with provider cloudwatch)
     });
   }
 

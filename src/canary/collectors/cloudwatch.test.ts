@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { ActionError } from '../../common/errors.js';
-import type { LookWindow } from '../collect.js';
+import type { LookWindow } from './collector.js';
 import { parseMetrics } from '../metrics-config.js';
 import { CloudWatchDouble } from '../../../test/cloudwatch-double/server.js';
 import { alignToPeriod, CloudWatchCollector, isCloudWatchPeriod } from './cloudwatch.js';

@@ -6,12 +6,12 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { CanaryAnalysis, type AnalysisOptions, type AnalysisResult } from './analysis.js';
-import type { LookCollector, QueryRecord } from './collect.js';
+import type { LookCollector, QueryRecord } from './collectors/collector.js';
 import type { LookVerdict } from './model.js';
 
 export { systemClock, type Clock } from '../common/clock.js';
 
-export interface RunOptions extends AnalysisOptions {
+export interface CanaryRunOptions extends AnalysisOptions {
   intervalMs: number;
   initialDelayMs: number;
 }
@@ -24,18 +24,18 @@ export interface LookEvent {
   providerProblem?: string;
 }
 
-export interface RunResult extends AnalysisResult {
+export interface CanaryRunResult extends AnalysisResult {
   startedAt: string;
   finishedAt: string;
   queries: QueryRecord[];
 }
 
 export async function runCanary(
-  options: RunOptions,
+  options: CanaryRunOptions,
   collector: LookCollector,
   clock: Clock = systemClock,
   onLook: (event: LookEvent) => void = () => undefined,
-): Promise<RunResult> {
+): Promise<CanaryRunResult> {
   const analysis = new CanaryAnalysis(options);
   const started = clock.now();
   const queries: QueryRecord[] = [];
@@ -54,13 +54,9 @@ export async function runCanary(
     const collected = await collector.collect(window);
     queries.push(...collected.queries);
     const { verdicts, criticalFailed } = analysis.addLook(collected.data, collected.providerProblem);
-    onLook({
-      look,
-      at: window.end,
-      verdicts,
-      criticalFailed,
-      ...(collected.providerProblem ? { providerProblem: collected.providerProblem } : {}),
-    });
+    const event: LookEvent = { look, at: window.end, verdicts, criticalFailed };
+    if (collected.providerProblem) event.providerProblem = collected.providerProblem;
+    onLook(event);
   }
   return {
     ...analysis.finish(),
