@@ -38214,45 +38214,41 @@ async function loadPlan(input, workingDirectory, runner) {
     'trusted-comment-authors': 'github-actions[bot]',
     'fail-on-deny': 'true'
 };
-/** Entries separated by newlines, commas or spaces. */ function inputs_readList(io, name, fallback = '') {
-    return readString(io, name, fallback).split(/[\s,]+/).map((s)=>s.trim()).filter(Boolean);
-}
 function parseInputs(io) {
     const githubToken = readGithubToken(io, 'a token that can read pull requests and reviews (default: ${{ github.token }})');
-    const pullRequestText = readOptional(io, 'pull-request');
-    const requiredReviewers = inputs_readList(io, 'required-reviewers').map((entry)=>{
+    const requiredReviewers = readList(io, 'required-reviewers').map((entry)=>{
         const parsed = parseReviewerRequirement(entry);
         if (!parsed) throw new errors/* InputError */.dz('required-reviewers', entry, 'GitHub logins (octocat) and team slugs (@org/team), one per line or separated by commas');
         return parsed;
     });
     const plan = readPlanInput(io, false, INPUT_DEFAULTS['terraform-cmd']);
     const workingDirectory = readString(io, 'working-directory', INPUT_DEFAULTS['working-directory']);
-    const trustedCommentAuthors = inputs_readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
+    const trustedCommentAuthors = readList(io, 'trusted-comment-authors', INPUT_DEFAULTS['trusted-comment-authors']);
     if (trustedCommentAuthors.length === 0) {
         throw new errors/* InputError */.dz('trusted-comment-authors', '', 'at least one login whose plan comments are trusted, e.g. github-actions[bot]');
     }
     return {
         githubToken,
-        pullRequest: pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
+        pullRequest: readInteger(io, 'pull-request', {
             min: 1
         }),
         rules: {
             requiredApprovals: readInteger(io, 'required-approvals', {
                 min: 0,
                 max: 100,
-                fallback: Number(INPUT_DEFAULTS['required-approvals'])
+                fallback: INPUT_DEFAULTS['required-approvals']
             }),
             requiredReviewers,
-            requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners'] === 'true'),
-            dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale'] === 'true'),
-            allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval'] === 'true'),
-            blockOnChangesRequested: readBoolean(io, 'block-on-changes-requested', INPUT_DEFAULTS['block-on-changes-requested'] === 'true')
+            requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners']),
+            dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale']),
+            allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval']),
+            blockOnChangesRequested: readBoolean(io, 'block-on-changes-requested', INPUT_DEFAULTS['block-on-changes-requested'])
         },
         plan,
         workingDirectory,
         label: readString(io, 'label', workingDirectory),
         trustedCommentAuthors,
-        failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'] === 'true')
+        failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'])
     };
 }
 

@@ -39398,8 +39398,7 @@ function parseInputs(io) {
     const title = readOptional(io, 'label') ?? (isRoot(workingDirectory) ? undefined : workingDirectory);
     const mode = readEnum(io, 'mode', MODES, INPUT_DEFAULTS.mode);
     const githubToken = mode === 'off' ? readString(io, 'github-token') : readGithubToken(io, 'a token that can write pull request comments (default: ${{ github.token }}), or mode: off');
-    const pullRequestText = readOptional(io, 'pull-request');
-    const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', {
+    const pullRequest = readInteger(io, 'pull-request', {
         min: 1
     });
     return {
@@ -39414,11 +39413,11 @@ function parseInputs(io) {
         maxLength: readInteger(io, 'max-length', {
             min: MIN_LENGTH,
             max: GITHUB_COMMENT_LIMIT,
-            fallback: Number(INPUT_DEFAULTS['max-length'])
+            fallback: INPUT_DEFAULTS['max-length']
         }),
         detailsUrl: readUrl(io, 'details-url'),
         commentAuthor: readOptional(io, 'comment-author'),
-        jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
+        jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary']),
         status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status)
     };
 }

@@ -4,7 +4,7 @@ import {
   readBoolean,
   readGithubToken,
   readInteger,
-  readOptional,
+  readList,
   readString,
   type InputReader,
 } from '../../common/inputs.js';
@@ -50,20 +50,11 @@ export interface ApplyGateInputs {
   failOnDeny: boolean;
 }
 
-/** Entries separated by newlines, commas or spaces. */
-function readList(io: InputReader, name: string, fallback = ''): string[] {
-  return readString(io, name, fallback)
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 export function parseInputs(io: InputReader): ApplyGateInputs {
   const githubToken = readGithubToken(
     io,
     'a token that can read pull requests and reviews (default: ${{ github.token }})',
   );
-  const pullRequestText = readOptional(io, 'pull-request');
   const requiredReviewers: ReviewerRequirement[] = readList(io, 'required-reviewers').map((entry) => {
     const parsed = parseReviewerRequirement(entry);
     if (!parsed)
@@ -90,35 +81,27 @@ export function parseInputs(io: InputReader): ApplyGateInputs {
   }
   return {
     githubToken,
-    pullRequest: pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', { min: 1 }),
+    pullRequest: readInteger(io, 'pull-request', { min: 1 }),
     rules: {
       requiredApprovals: readInteger(io, 'required-approvals', {
         min: 0,
         max: 100,
-        fallback: Number(INPUT_DEFAULTS['required-approvals']),
-      })!,
+        fallback: INPUT_DEFAULTS['required-approvals'],
+      }),
       requiredReviewers,
-      requireCodeOwners: readBoolean(
-        io,
-        'require-code-owners',
-        INPUT_DEFAULTS['require-code-owners'] === 'true',
-      ),
-      dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale'] === 'true'),
-      allowAuthorApproval: readBoolean(
-        io,
-        'allow-author-approval',
-        INPUT_DEFAULTS['allow-author-approval'] === 'true',
-      ),
+      requireCodeOwners: readBoolean(io, 'require-code-owners', INPUT_DEFAULTS['require-code-owners']),
+      dismissStale: readBoolean(io, 'dismiss-stale', INPUT_DEFAULTS['dismiss-stale']),
+      allowAuthorApproval: readBoolean(io, 'allow-author-approval', INPUT_DEFAULTS['allow-author-approval']),
       blockOnChangesRequested: readBoolean(
         io,
         'block-on-changes-requested',
-        INPUT_DEFAULTS['block-on-changes-requested'] === 'true',
+        INPUT_DEFAULTS['block-on-changes-requested'],
       ),
     },
     plan,
     workingDirectory,
     label: readString(io, 'label', workingDirectory),
     trustedCommentAuthors,
-    failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny'] === 'true'),
+    failOnDeny: readBoolean(io, 'fail-on-deny', INPUT_DEFAULTS['fail-on-deny']),
   };
 }

@@ -64,8 +64,7 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
           io,
           'a token that can write pull request comments (default: ${{ github.token }}), or mode: off',
         );
-  const pullRequestText = readOptional(io, 'pull-request');
-  const pullRequest = pullRequestText === undefined ? undefined : readInteger(io, 'pull-request', { min: 1 });
+  const pullRequest = readInteger(io, 'pull-request', { min: 1 });
   return {
     plan,
     workingDirectory,
@@ -78,11 +77,11 @@ export function parseInputs(io: InputReader): PlanCommentInputs {
     maxLength: readInteger(io, 'max-length', {
       min: MIN_LENGTH,
       max: GITHUB_COMMENT_LIMIT,
-      fallback: Number(INPUT_DEFAULTS['max-length']),
-    })!,
+      fallback: INPUT_DEFAULTS['max-length'],
+    }),
     detailsUrl: readUrl(io, 'details-url'),
     commentAuthor: readOptional(io, 'comment-author'),
-    jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary'] === 'true'),
+    jobSummary: readBoolean(io, 'job-summary', INPUT_DEFAULTS['job-summary']),
     status: readEnum(io, 'status', STATUSES, INPUT_DEFAULTS.status),
   };
 }
