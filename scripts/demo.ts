@@ -1,208 +1,132 @@
 /**
- * `npm run demo`: the pipeline end to end on this machine, with nothing but Node.
+ * `npm run demo`: every verdict of the suite on this machine, with nothing but Node (Prometheus, Alertmanager and
+ * dnsmasq are used when installed, and the demo says what it skipped when they are not).
  *
- * The built action bundles run exactly as the Actions runner runs them (INPUT_* variables, a real webhook
- * payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). A local GitHub API double stands in for github.com (it validates
- * every call against GitHub's OpenAPI description), and the OpenClaw rating service runs as real processes on
- * loopback. Everything each step wrote goes to demo-out/<step>/.
+ * The built action bundles in dist/ run exactly as the Actions runner runs them (INPUT_* variables, a real
+ * webhook payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY). A local GitHub API double stands in for github.com (it
+ * validates every call against GitHub's OpenAPI description), and the OpenClaw rating service runs as real
+ * processes on loopback.
  *
- * 1. plan-comment: two regions of a matrix post their plans (real `terraform show -json` output shipped in
- *    test/fixtures/terraform-plans/), then us-east-1 plans again and edits its comment in place.
- * 2. apply-gate: a reviewer approves; the approved plan may be applied. Then a commit is pushed: the approval is
- *    stale and the gate refuses, saying why.
- * 3. canary-gate: a baseline and two canaries of the rating service under load, read with the scrape provider
- *    (no Prometheus needed): the canary answering 10% of requests with 500 is rolled back, the identical one is
- *    promoted.
- * 4. failover-check: two regions of the rating service, probed against an SLA.
+ * 1. plan-comment: two regions of a matrix post their plans, then us-east-1 plans again and edits its comment.
+ * 2. apply-gate: the approved plan may be applied; after a new push the approval is stale and the gate refuses.
+ * 3. canary-gate: a canary answering 10% of requests with 500 is rolled back, an identical one promoted.
+ * 4. failover-check: both regions against an SLA and the failover record; a drill stops us-east-1 and measures
+ *    the RTO through a local entry point; a check during the outage finds us-east-1 unhealthy.
+ * 5. alerting: during the drill, RatingRegionDown pages the local PagerDuty stand-in (about 91 s after the
+ *    fault: `for: 1m` and group_wait 30 s), while steps 1 to 3 run.
+ *
+ * Every job summary goes to demo-out/<step>/<run>/ as Markdown and as an HTML page with its charts drawn, with
+ * demo-out/index.html linking them. One line per verdict at the end; the exit code is 1 when any step did not
+ * reach its expected verdict. `--no-alerting` leaves the alerting part out (about 90 s instead of 105 s).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServiceProcess, type ServiceProcess } from '../service/testing/process.js';
 import { GitHubDouble } from '../test/github-double/server.js';
-import { webhookPayload } from '../test/harness/events.js';
-import { ROOT, runAction, type RunResult } from '../test/harness/runner.js';
-import { startLoad } from '../test/support/load.js';
+import { ROOT } from '../test/harness/runner.js';
+import { canary } from './demo/canary.js';
+import { startFailoverSite, type FailoverSite } from './demo/failover.js';
+import { planAndApply } from './demo/plans.js';
+import { DemoRecord } from './demo/record.js';
+import { killEverythingStarted, onPath, stopEverythingOnSignal } from './demo/system.js';
 
 const OUT = join(ROOT, 'demo-out');
-const PLANS = 'test/fixtures/terraform-plans';
-const LIFECYCLE = `${PLANS}/openclaw-tf1.11-lifecycle.json`;
-
-function save(step: string, name: string, result: RunResult, extra: Record<string, string> = {}): string {
-  const dir = join(OUT, step, name);
-  mkdirSync(dir, { recursive: true });
-  const files: Record<string, string> = {
-    'summary.md': result.summary,
-    'outputs.json': JSON.stringify(result.outputs, null, 2) + '\n',
-    'log.txt': result.log,
-    ...extra,
-  };
-  for (const [path, text] of Object.entries(result.runnerTemp)) files[path.split('/').pop()!] = text;
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
+const started = Date.now();
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--no-alerting');
+if (unknown.length > 0) {
+  console.error(`demo: unknown argument ${unknown.join(' ')} (the only option is --no-alerting)`);
+  process.exit(2);
 }
 
-function expect(condition: boolean, what: string, result: RunResult): void {
-  if (!condition) {
-    console.error(result.log);
-    throw new Error(`demo step failed: ${what}`);
-  }
-}
-
-async function planAndApply(gh: GitHubDouble): Promise<void> {
-  const event = webhookPayload('pull_request', 'opened');
-  const [owner, repo] = (event.repository.full_name as string).split('/') as [string, string];
-  const number = event.number as number;
-  gh.addPullRequest(owner, repo, {
-    number,
-    author: event.pull_request.user.login,
-    title: event.pull_request.title,
-  });
-
-  console.log('1. plan-comment');
-  const regions = [
-    { label: 'us-east-1', plan: LIFECYCLE },
-    { label: 'eu-west-1', plan: `${PLANS}/terraform-compliance-aws-delete-update-create-drift.json` },
-  ];
-  for (const [i, { label, plan }] of [...regions, regions[0]!].entries()) {
-    const result = await runAction({
-      action: 'plan-comment',
-      apiUrl: gh.url,
-      eventName: 'pull_request',
-      event,
-      inputs: { 'plan-json': plan, label },
-    });
-    expect(result.exitCode === 0, `plan-comment ${label}`, result);
-    const comment = gh
-      .commentsOn(owner, repo, number)
-      .find((c) => c.id === Number(result.outputs['comment-id']));
-    const dir = save('plan-comment', `${i + 1}-${label}`, result, { 'comment.md': comment?.body ?? '' });
-    console.log(
-      `   ${label}: ${result.outputs['summary']} -> comment ${result.outputs['comment-id']}: ${dir}/comment.md`,
-    );
-  }
-  console.log(
-    `   pull request #${number} has ${gh.commentsOn(owner, repo, number).length} plan comments: one per region, the rerun edited its own`,
-  );
-
-  console.log('2. apply-gate');
-  gh.addReview(owner, repo, number, { author: 'hubot', state: 'APPROVED' });
-  const review = webhookPayload('pull_request_review', 'submitted');
-  const gate = (name: string) =>
-    runAction({
-      action: 'apply-gate',
-      apiUrl: gh.url,
-      eventName: 'pull_request_review',
-      event: review,
-      inputs: { 'plan-json': LIFECYCLE, label: 'us-east-1' },
-    }).then((result) => ({ result, dir: save('apply-gate', name, result) }));
-  const allowed = await gate('1-approved');
-  expect(allowed.result.outputs['allowed'] === 'true', 'apply-gate allows the approved plan', allowed.result);
-  console.log(
-    `   approved by ${allowed.result.outputs['approvers']}: allowed=${allowed.result.outputs['allowed']} (${allowed.dir}/summary.md)`,
-  );
-  gh.push(owner, repo, number);
-  const refused = await gate('2-pushed-after-approval');
-  expect(
-    refused.result.outputs['allowed'] === 'false',
-    'apply-gate refuses a stale approval',
-    refused.result,
-  );
-  console.log(
-    `   after a push: allowed=${refused.result.outputs['allowed']}: ${JSON.parse(refused.result.outputs['reasons']!).join('; ')}`,
-  );
-}
-
-async function canary(): Promise<void> {
-  console.log('3. canary-gate (rating service processes, scrape provider)');
-  const started: ServiceProcess[] = [];
-  try {
-    // Every service answers 12 ms late, inside the histogram bucket (10, 25] ms with room to spare: at 20 ms a
-    // few stalls of the loaded machine pushed about 1% of both services' requests past 25 ms, and the judge
-    // rightly could not rule out the identical canary being worse there (inconclusive).
-    const start = async (env: Record<string, string>) => {
-      const s = await startServiceProcess({ env: { REGION: 'us-east-1', FAULT_LATENCY_MS: '12', ...env } });
-      started.push(s);
-      return s;
-    };
-    const [baseline, faulty, identical] = await Promise.all([
-      start({}),
-      start({ FAULT_ERROR_RATE: '0.1' }),
-      start({}),
-    ]);
-    const load = startLoad(
-      [baseline, faulty, identical].flatMap((s) =>
-        ['a', 'b', 'c'].map((x) => `${s.url}/v1/subjects/item-${x}/rating`),
-      ),
-      { ratePerSecond: 600, maxDurationMs: 60_000, workers: 32 },
-    );
-    const analyse = (canaryService: ServiceProcess) =>
-      runAction({
-        action: 'canary-gate',
-        eventName: 'workflow_dispatch',
-        inputs: {
-          provider: 'scrape',
-          'canary-targets': `${canaryService.url}/metrics`,
-          'baseline-targets': `${baseline.url}/metrics`,
-          interval: '2s',
-          iterations: '10',
-          'dry-run': 'true',
-        },
-        timeoutMs: 60_000,
-      });
-    const [bad, good] = await Promise.all([analyse(faulty), analyse(identical)]);
-    await load.stop();
-    for (const [name, result] of [
-      ['1-canary-with-errors', bad],
-      ['2-identical-canary', good],
-    ] as const) {
-      const dir = save('canary-gate', name, result);
-      console.log(
-        `   ${name}: ${result.outputs['decision']} (score ${result.outputs['score']}): ${dir}/summary.md`,
-      );
-    }
-  } finally {
-    await Promise.all(started.map((s) => s.stop()));
-  }
-}
-
-async function failover(): Promise<void> {
-  console.log('4. failover-check (two rating service regions)');
-  const regions = await Promise.all(
-    ['us-east-1', 'eu-west-1'].map((REGION) => startServiceProcess({ env: { REGION } })),
-  );
-  try {
-    const result = await runAction({
-      action: 'failover-check',
-      eventName: 'workflow_dispatch',
-      inputs: {
-        regions: regions
-          .map(
-            (r, i) =>
-              `- name: ${['us-east-1', 'eu-west-1'][i]}\n  url: ${r.url}\n  expect-region: ${['us-east-1', 'eu-west-1'][i]}`,
-          )
-          .join('\n'),
-        sla: 'p(95)<150ms\nerror-rate<1%',
-      },
-    });
-    const dir = save('failover-check', 'health', result);
-    console.log(
-      `   healthy=${result.outputs['healthy']}, regions ${result.outputs['healthy-regions']}: ${dir}/summary.md`,
-    );
-  } finally {
-    await Promise.all(regions.map((r) => r.stop()));
-  }
-}
+const tools = {
+  prometheus: onPath('prometheus') !== undefined,
+  alertmanager: onPath('prometheus-alertmanager') !== undefined,
+  dnsmasq: onPath('dnsmasq') !== undefined,
+};
+const alerting = tools.prometheus && tools.alertmanager && !args.includes('--no-alerting');
 
 rmSync(OUT, { recursive: true, force: true });
-const gh = await GitHubDouble.start();
-gh.addToken('ghs_workflow_token', 'github-actions[bot]');
+const record = new DemoRecord(OUT);
+let gh: GitHubDouble | undefined;
+let site: FailoverSite | undefined;
+const stopAll = async () => {
+  await Promise.allSettled([site?.stop(), gh?.stop()]);
+};
+stopEverythingOnSignal(stopAll);
+
+console.log(
+  [
+    'OpenClaw GitOps actions: the demo',
+    `   Prometheus ${tools.prometheus ? 'installed' : 'not installed (canary-gate scrapes /metrics instead)'}; ` +
+      `Alertmanager ${tools.alertmanager ? 'installed' : 'not installed'}; ` +
+      `dnsmasq ${tools.dnsmasq ? 'installed' : 'not installed (no failover record check)'}`,
+    alerting
+      ? '   alerting: on (the page of the drill arrives about 91 s after the fault; the other steps run meanwhile)'
+      : `   alerting: off (${args.includes('--no-alerting') ? '--no-alerting' : 'needs prometheus and prometheus-alertmanager'})`,
+  ].join('\n'),
+);
+if (!alerting)
+  record.notes.push(
+    args.includes('--no-alerting')
+      ? 'alerting left out (--no-alerting).'
+      : 'alerting skipped: prometheus and prometheus-alertmanager are not both installed.',
+  );
+
+let exitCode = 1;
 try {
-  await planAndApply(gh);
-  await canary();
-  await failover();
-  if (gh.violations.length > 0)
-    throw new Error(`GitHub API contract violations:\n${gh.violations.join('\n')}`);
-  console.log(`\nEverything each step wrote is in ${OUT}`);
+  console.log(
+    '1. failover-check (two rating-service regions, replicating; a local entry point with health checks)',
+  );
+  [gh, site] = await Promise.all([
+    GitHubDouble.start(),
+    startFailoverSite({
+      record,
+      dnsmasq: tools.dnsmasq,
+      alerting,
+      // the page is due about 91 s after the fault; the demo gives up at 108 s in, to end under two minutes
+      pageDeadline: started + 108_000,
+    }),
+  ]);
+  gh.addToken('ghs_workflow_token', 'github-actions[bot]');
+  console.log(
+    `   regions, entry point${tools.dnsmasq ? ', DNS' : ''}${alerting ? ', Prometheus and Alertmanager' : ''} up ${((Date.now() - started) / 1000).toFixed(1)} s in`,
+  );
+  await site.health();
+  const drill = site.drill();
+  await Promise.race([drill.faulted, drill.done]);
+  console.log(
+    `   drill: us-east-1 stopped ${((Date.now() - started) / 1000).toFixed(1)} s in; ${alerting ? 'kept down until the page arrives; ' : ''}steps 2 to 4 run meanwhile`,
+  );
+  const outage = site.outage();
+  await planAndApply(gh, record);
+  await canary(record, tools.prometheus);
+  await outage;
+  if (alerting)
+    console.log('5. alerting: waiting for the drill: us-east-1 stays down until RatingRegionDown pages');
+  await drill.done;
+  record.verdict(
+    'GitHub API contract',
+    '0 violations',
+    `${gh.violations.length} violation${gh.violations.length === 1 ? '' : 's'}`,
+    { detail: gh.violations.slice(0, 3).join('; ') },
+  );
+  exitCode = record.failed().length === 0 ? 0 : 1;
+} catch (error) {
+  console.error(`demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  record.verdict(
+    'demo',
+    'every step run',
+    `stopped: ${error instanceof Error ? error.message : String(error)}`,
+  );
 } finally {
-  await gh.stop();
+  await stopAll();
+  killEverythingStarted();
 }
+
+const index = record.writeIndex();
+console.log(`\nVerdicts (${((Date.now() - started) / 1000).toFixed(0)} s):\n${record.report()}`);
+for (const note of record.notes) console.log(`note: ${note}`);
+console.log(`\nJob summaries (Markdown and HTML) in ${OUT}; open ${index}`);
+if (exitCode !== 0)
+  console.error(`demo: ${record.failed().length} step(s) did not reach their expected verdict`);
+process.exit(exitCode);
